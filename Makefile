@@ -1,0 +1,40 @@
+# sitroom — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.install-stamp
+DB     ?= sitroom.duckdb
+SHARED ?= ../shared
+
+.PHONY: install demo test eval bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+install: $(STAMP)  ## create .venv and install pinned dependencies + the spaCy model (no-op when done)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -c "import sitroom.nlp as n; n.load_model()" 
+	@touch $(STAMP)
+
+demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it
+	$(BIN)/sitroom ingest examples/ --db $(DB)
+	$(BIN)/sitroom stats --db $(DB)
+	@echo
+	@echo "Next: $(BIN)/sitroom export --db $(DB) --format json -o export.json"
+	@echo "      $(BIN)/sitroom doc <ID> --db $(DB)    (ids: $(BIN)/sitroom export --db $(DB) --format jsonl | jq -r .id)"
+	@echo "      $(BIN)/sitroom --help"
+
+test: install  ## run the test suite
+	$(BIN)/python -m pytest -q
+
+eval: install  ## measure accuracy on ../shared/eval and write docs/accuracy.md
+	$(BIN)/python -m evaluation.run --shared $(SHARED)
+
+bench: install  ## measure speed and memory on ../shared/eval and write docs/performance.md
+	$(BIN)/python benchmarks/ingest.py --shared $(SHARED)
+
+clean:  ## remove the virtual environment and the demo database
+	rm -rf $(VENV) $(DB) $(DB).wal

@@ -1,0 +1,257 @@
+"""The ``sitroom`` command line.  It only parses arguments, calls the library and prints.
+
+Errors print one line (``error: ...``) with no traceback; exit codes: 2 usage, 1 failure or
+some inputs rejected, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .errors import SitroomError, UsageError
+from .settings import Config
+
+app = typer.Typer(
+    name="sitroom",
+    help="Turn a pile of news articles into a sourced, queryable picture of a situation, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: sitroom.duckdb, or $SITROOM_DB).")
+
+
+def _fail(exc: SitroomError) -> typer.Exit:
+    err.print(f"[bold red]error[/]: {exc}", markup=True, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"sitroom {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """sitroom: a sourced knowledge base of a developing situation, built from news articles."""
+
+
+@app.command()
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files or folders (.txt, .html, .jsonl; folders recursively); - for stdin."),
+    db: Optional[str] = DB_OPTION,
+    force: bool = typer.Option(False, "--force", help="Re-process articles that are already stored."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Articles per spaCy batch and per transaction (default 64)."),
+    n_process: Optional[int] = typer.Option(None, "--n-process", help="spaCy worker processes (default 1)."),
+    max_article_bytes: Optional[int] = typer.Option(None, "--max-article-bytes", help="Reject inputs larger than this (default 10,000,000)."),
+    alias_file: Optional[str] = typer.Option(None, "--alias-file", help="Extra alias file (TSV), see docs/aliases.md."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the summary."),
+) -> None:
+    """Read articles, extract facts with offsets, and store them (idempotent)."""
+    from .pipeline import ingest as run_ingest
+    from .read import count_inputs
+
+    try:
+        cfg = Config.load(db=db, batch_size=batch_size, n_process=n_process,
+                          max_article_bytes=max_article_bytes, alias_file=alias_file)
+        total = count_inputs(paths)
+        started = time.perf_counter()
+        progress = Progress(
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>7} docs/s"), TextColumn("ETA"), TimeRemainingColumn(),
+            console=err, disable=quiet or not err.is_terminal and not _force_progress(), transient=False,
+        )
+        with progress:
+            task = progress.add_task("ingest", total=total or None, rate="-")
+
+            def on_event(kind: str, payload: object) -> None:
+                done = progress.tasks[0].completed + 1
+                elapsed = max(time.perf_counter() - started, 1e-6)
+                progress.update(task, advance=1, rate=f"{done / elapsed:.1f}")
+                if kind == "unchanged" and not quiet:
+                    progress.console.print(f"unchanged: {payload.path} (already stored)", markup=False)
+                elif kind == "rejected":
+                    progress.console.print(f"rejected: {payload.path}: {payload.reason}", markup=False)
+
+            stdin = sys.stdin.buffer if "-" in paths else None
+            report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event)
+        elapsed = time.perf_counter() - started
+        summary = (f"{report.new} new, {report.unchanged} unchanged, "
+                   f"{report.duplicate_paths} duplicate (stored once, path recorded), "
+                   f"{len(report.rejected)} rejected")
+        if report.new:
+            summary += f" · {report.words:,} words in {elapsed:.1f}s ({report.new / elapsed:.1f} docs/s)"
+        out.print(f"{summary} → {cfg.db}")
+        if report.new == 0 and report.unchanged and not report.rejected:
+            out.print("nothing to do: every article is already stored (use --force to re-process)")
+        raise typer.Exit(report.exit_code)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+def _force_progress() -> bool:
+    import os
+
+    return os.environ.get("SITROOM_PROGRESS") == "1"
+
+
+@app.command()
+def export(
+    db: Optional[str] = DB_OPTION,
+    format: str = typer.Option("json", "--format", "-f", help="json (the export contract), jsonl, csv or parquet."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Output file (json/jsonl; default stdout) or folder (csv/parquet)."),
+) -> None:
+    """Write the knowledge base for other tools (format in docs/export-schema.md)."""
+    from .store.database import Store
+    from .store.export import write_export
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            what = write_export(store, format, output, sys.stdout)
+        if output not in (None, "-"):
+            err.print(f"exported {what} → {output}")
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def stats(db: Optional[str] = DB_OPTION) -> None:
+    """Counts of documents and facts, sources, date range, top entities and rejections."""
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            counts = store.counts()
+            table = Table(title=f"sitroom · {cfg.db}", show_header=True)
+            table.add_column("table")
+            table.add_column("rows", justify="right")
+            for name, n in counts.items():
+                table.add_row(name, f"{n:,}")
+            out.print(table)
+            span = store.query("SELECT min(published) AS first, max(published) AS last, "
+                               "count(*) FILTER (WHERE published IS NULL) AS undated FROM documents")[0]
+            out.print(f"published: {span['first'] or '-'} … {span['last'] or '-'} ({span['undated']} undated)")
+            sources = store.query("SELECT coalesce(source, '(unknown)') AS source, count(*) AS n FROM documents "
+                                  "GROUP BY ALL ORDER BY n DESC, source LIMIT 10")
+            out.print("sources: " + ", ".join(f"{s['source']} ({s['n']})" for s in sources))
+            top = store.query(
+                "SELECT e.name, e.label, count(DISTINCT m.document_id) AS docs, count(*) AS mentions "
+                "FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.label IN ('PERSON','ORG') "
+                "GROUP BY ALL ORDER BY docs DESC, mentions DESC, e.name LIMIT 10")
+            ent = Table(title="top actors", show_header=True)
+            for col in ("name", "label", "documents", "mentions"):
+                ent.add_column(col)
+            for r in top:
+                ent.add_row(r["name"], r["label"], str(r["docs"]), str(r["mentions"]))
+            out.print(ent)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def rejections(db: Optional[str] = DB_OPTION) -> None:
+    """Inputs that could not be read, and why."""
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = store.query("SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path")
+        table = Table(show_header=True)
+        for col in ("path", "code", "reason", "when"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["path"], r["code"], r["reason"], str(r["rejected_at"])[:19])
+        out.print(table if rows else "no rejections")
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+FACT_STYLES = {"PERSON": "bold cyan", "ORG": "bold magenta", "GPE": "bold green", "LOC": "green",
+               "NORP": "yellow", "date": "underline blue"}
+
+
+@app.command()
+def doc(
+    doc_id: str = typer.Argument(..., metavar="ID", help="Document id (a unique prefix is enough)."),
+    db: Optional[str] = DB_OPTION,
+) -> None:
+    """Show one article with its facts highlighted, then the facts as tables."""
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            found = store.query("SELECT * FROM documents WHERE id LIKE ? || '%' ORDER BY id LIMIT 2", [doc_id])
+            if not found:
+                raise SitroomError(f"no document with id {doc_id!r} (see `sitroom export --format jsonl`)")
+            if len(found) > 1:
+                raise UsageError(f"id prefix {doc_id!r} is ambiguous: give more characters")
+            d = found[0]
+            paths = [r["path"] for r in store.query("SELECT path FROM document_paths WHERE document_id = ?", [d["id"]])]
+            mentions = store.query('SELECT m.start, m."end", m.text, m.label, e.name FROM mentions m '
+                                   "JOIN entities e ON e.id = m.entity_id WHERE document_id = ? ORDER BY start", [d["id"]])
+            dates = store.query('SELECT start, "end", text, value FROM dates WHERE document_id = ? ORDER BY start', [d["id"]])
+            roles = store.query("SELECT e.name, r.role FROM entity_roles r JOIN entities e ON e.id = r.entity_id "
+                                "WHERE r.document_id = ? ORDER BY r.start", [d["id"]])
+        out.rule(d["title"] or "(no title)")
+        out.print(f"id {d['id']} · source {d['source'] or '-'} · author {d['author'] or '-'} · "
+                  f"published {d['published'] or '-'}")
+        for p in paths:
+            out.print(f"path {p}", markup=False)
+        body = Text(d["text"])
+        for m in mentions:
+            body.stylize(FACT_STYLES.get(m["label"], "bold"), m["start"], m["end"])
+        for x in dates:
+            body.stylize(FACT_STYLES["date"], x["start"], x["end"])
+        out.print(body)
+        ent = Table(title="entity mentions", show_header=True)
+        for col in ("text", "label", "entity", "span"):
+            ent.add_column(col)
+        for m in mentions:
+            ent.add_row(m["text"], m["label"], m["name"], f"{m['start']}-{m['end']}")
+        out.print(ent)
+        if roles:
+            out.print("roles: " + "; ".join(f"{r['name']}: {r['role']}" for r in roles))
+        dt = Table(title="dates", show_header=True)
+        for col in ("text", "value", "span"):
+            dt.add_column(col)
+        for x in dates:
+            dt.add_row(x["text"], x["value"] or "(no anchor)", f"{x['start']}-{x['end']}")
+        out.print(dt)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def settings() -> None:
+    """List every setting with its default, environment variable and help."""
+    from .settings import SETTINGS
+
+    table = Table(show_header=True)
+    for col in ("setting", "env", "default", "help"):
+        table.add_column(col, overflow="fold")
+    for s in SETTINGS:
+        table.add_row(s.name, f"SITROOM_{s.name.upper()}", str(s.default), s.help)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

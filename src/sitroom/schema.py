@@ -1,0 +1,100 @@
+"""The data contract: one dataclass per fact type.
+
+Every fact carries ``start``/``end`` Python string offsets into ``Article.text`` so that
+``text[start:end] == fact.text`` always holds; that invariant is what lets a reader jump from
+any fact back to the sentence it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One input article after reading and cleaning, before any NLP.
+
+    ``text`` is the cleaned body (title, date line, byline and boilerplate removed) that all
+    offsets point into.  ``repairs`` lists what the reader changed (e.g. ``"encoding:latin-1"``,
+    ``"mojibake"``, ``"dropped-boilerplate:Source link"``) so the change is visible, not silent.
+    """
+
+    text: str
+    path: str | None = None
+    title: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO date "YYYY-MM-DD" (or datetime "YYYY-MM-DDTHH:MM")
+    url: str | None = None
+    dateline: str | None = None  # e.g. "BRUSSELS"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rejection:
+    """An input that could not be turned into an Article, and the one-line reason why."""
+
+    path: str
+    reason: str
+    code: str = "unreadable"  # short machine code: empty, binary, decode, too-large, malformed, ...
+
+
+@dataclass
+class Mention:
+    """A named-entity mention; ``entity_key`` groups mentions of one actor inside a document."""
+
+    text: str
+    start: int
+    end: int
+    label: str  # PERSON, ORG, GPE, LOC, NORP, ... (spaCy labels)
+    entity_key: str = ""  # document-level canonical name; becomes a stable entity_id
+    entity_id: str = ""
+
+
+@dataclass
+class Role:
+    """A role held by an entity as the article states it ("mayor of Vilvoorde")."""
+
+    entity_id: str
+    role: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Alias:
+    """An alternative name for an entity, with where it was learnt (acronym definition, alias file)."""
+
+    entity_id: str
+    alias: str
+    origin: str  # "acronym", "alias-file", "surname", "variant"
+
+
+@dataclass
+class DateRef:
+    """A date expression and its ISO value anchored on the publication date (None if unanchored)."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None  # "2016-10-18", "2019-02", "2015", "2014-06" ("mid-2014"), or None
+    kind: str = "date"  # date | time | duration | set (TimeML TIMEX3 types)
+
+
+@dataclass
+class DocumentFacts:
+    """Everything the per-document stages found in one article: the unit the store writes
+    atomically (a document is stored with all of its facts or not at all)."""
+
+    doc_id: str
+    article: Article
+    paths: list[str]
+    word_count: int
+    mentions: list[Mention] = field(default_factory=list)
+    entity_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, label)
+    aliases: list[Alias] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    dates: list[DateRef] = field(default_factory=list)

@@ -1,0 +1,80 @@
+"""Per-document stages, registered as spaCy components with versioned names so spaCy users can
+add them to their own pipelines (``nlp.add_pipe("sitroom_entities_v1")``).
+
+Each stage writes a plain, msgpack-serialisable payload under ``doc._.sitroom[<stage>]`` so docs
+survive ``nlp.pipe(n_process=N)`` and Dask workers unchanged.  ``tests/registry_contents.json``
+pins the registered names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+#: The registered component names (pinned by tests/test_registry.py).
+REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1")
+
+
+def _payload(doc: Doc) -> dict:
+    if doc._.sitroom is None:
+        doc._.sitroom = {}
+    return doc._.sitroom
+
+
+class EntitiesStage:
+    def __init__(self, alias_file: str = ""):
+        from .aliases import load_aliases
+
+        self.aliases = load_aliases(alias_file)
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .entities import extract_entities
+
+        result = extract_entities(doc, self.aliases)
+        _payload(doc)["entities"] = {
+            "mentions": [dataclasses.asdict(m) for m in result.mentions],
+            "names": {k: list(v) for k, v in result.names.items()},
+            "aliases": [dataclasses.asdict(a) for a in result.aliases],
+            "roles": [dataclasses.asdict(r) for r in result.roles],
+        }
+        return doc
+
+
+class DatesStage:
+    def __call__(self, doc: Doc) -> Doc:
+        from ..pipeline import anchor_of
+        from .dates import find_dates
+
+        _payload(doc)["dates"] = [dataclasses.asdict(d) for d in find_dates(doc, anchor_of(doc))]
+        return doc
+
+
+_registered = False
+
+
+def register() -> None:
+    """Register the extension attribute and the factories (idempotent)."""
+    global _registered
+    if _registered:
+        return
+    if not Doc.has_extension("sitroom"):
+        Doc.set_extension("sitroom", default=None)
+    Language.factory(
+        "sitroom_entities_v1",
+        default_config={"alias_file": ""},
+        requires=["doc.ents", "token.dep", "token.pos"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name, alias_file: EntitiesStage(alias_file),
+    )
+    Language.factory(
+        "sitroom_dates_v1",
+        requires=["doc.ents"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name: DatesStage(),
+    )
+    _registered = True
+
+
+register()

@@ -1,0 +1,218 @@
+"""The DuckDB store: schema by numbered migrations, batched Arrow writes, one transaction per
+batch.  DuckDB allows one writing process per file; readers open it read-only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import StoreError
+from ..schema import DocumentFacts, Rejection
+from .migrations import FACT_TABLES, MIGRATIONS
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """A handle on one sitroom database file."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True):
+        self.path = str(path)
+        if read_only or not create:
+            if self.path != ":memory:" and not Path(self.path).exists():
+                raise StoreError(f"database {self.path} does not exist: run `sitroom ingest` first")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path} is not a usable DuckDB file: {str(exc).splitlines()[0]}") from exc
+        self.read_only = read_only
+        if not read_only:
+            self.migrate()
+        elif self.schema_version() == 0:
+            raise StoreError(f"{self.path} is not a sitroom database (no schema)")
+
+    # -- schema -----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        except duckdb.CatalogException:
+            return 0
+        return int(row[0] or 0)
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this file has not seen, each in its own transaction."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        current = self.schema_version()
+        applied = []
+        for version, name, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
+            applied.append(version)
+        return applied
+
+    # -- identity ---------------------------------------------------------------------------
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(set(ids))
+        if not ids:
+            return set()
+        rows = self.con.execute("SELECT id FROM documents WHERE id IN (SELECT unnest(?))", [ids]).fetchall()
+        return {r[0] for r in rows}
+
+    def add_paths(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """Record extra paths of already stored documents; returns how many were new."""
+        if not pairs:
+            return 0
+        before = self.con.execute("SELECT count(*) FROM document_paths").fetchone()[0]
+        table = pa.table({"document_id": [p[0] for p in pairs], "path": [p[1] for p in pairs],
+                          "first_seen": pa.array([_now()] * len(pairs), pa.timestamp("us"))})
+        self.con.register("_paths", table)
+        try:
+            self.con.execute("INSERT OR IGNORE INTO document_paths SELECT DISTINCT * FROM _paths")
+        finally:
+            self.con.unregister("_paths")
+        return self.con.execute("SELECT count(*) FROM document_paths").fetchone()[0] - before
+
+    # -- writes -----------------------------------------------------------------------------
+    def write_batch(self, batch: Sequence[DocumentFacts]) -> None:
+        """Store documents with all their facts in ONE transaction (replacing earlier versions)."""
+        if not batch:
+            return
+        ids = [f.doc_id for f in batch]
+        now = _now()
+        tables = _batch_tables(batch, now)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name in (*FACT_TABLES, "documents"):
+                self.con.execute(f"DELETE FROM {name} WHERE {'id' if name == 'documents' else 'document_id'} "
+                                 "IN (SELECT unnest(?))", [ids])
+            for name, table in tables.items():
+                if table.num_rows == 0:
+                    continue
+                self.con.register("_batch", table)
+                cols = ", ".join(f'"{c}"' for c in table.column_names)
+                verb = "INSERT OR IGNORE" if name in ("entities", "document_paths") else "INSERT"
+                self.con.execute(f"{verb} INTO {name} ({cols}) SELECT {cols} FROM _batch")
+                self.con.unregister("_batch")
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def add_rejections(self, rejections: Sequence[Rejection]) -> None:
+        if not rejections:
+            return
+        table = pa.table({
+            "path": [r.path for r in rejections],
+            "code": [r.code for r in rejections],
+            "reason": [r.reason for r in rejections],
+            "rejected_at": pa.array([_now()] * len(rejections), pa.timestamp("us")),
+        })
+        self.con.register("_rej", table)
+        try:
+            self.con.execute("INSERT INTO rejections SELECT * FROM _rej")
+        finally:
+            self.con.unregister("_rej")
+
+    # -- reads ------------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence | None = None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("documents", "document_paths", "mentions", "entities", "entity_roles",
+                      "entity_aliases", "dates", "rejections"):
+            out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return out
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.Table]:
+    """Column-wise Arrow tables for one batch (no per-row INSERTs)."""
+    docs = {k: [] for k in ("id", "title", "source", "author", "published", "url", "dateline", "text",
+                            "word_count", "metadata", "repairs", "ingested_at")}
+    paths = {"document_id": [], "path": [], "first_seen": []}
+    mentions = {k: [] for k in ("document_id", "start", "end", "text", "label", "entity_id")}
+    entities = {"id": [], "name": [], "label": []}
+    aliases = {k: [] for k in ("entity_id", "alias", "origin", "document_id")}
+    roles = {k: [] for k in ("entity_id", "role", "document_id", "start", "end", "text")}
+    dates = {k: [] for k in ("document_id", "start", "end", "text", "value", "kind")}
+    seen_entities: set[str] = set()
+    for f in batch:
+        a = f.article
+        for key, val in (("id", f.doc_id), ("title", a.title), ("source", a.source), ("author", a.author),
+                         ("published", a.published), ("url", a.url), ("dateline", a.dateline),
+                         ("text", a.text), ("word_count", f.word_count),
+                         ("metadata", json.dumps(a.metadata, ensure_ascii=False, default=str)),
+                         ("repairs", json.dumps(a.repairs, ensure_ascii=False)), ("ingested_at", now)):
+            docs[key].append(val)
+        for p in dict.fromkeys(f.paths):
+            paths["document_id"].append(f.doc_id)
+            paths["path"].append(p)
+            paths["first_seen"].append(now)
+        for m in f.mentions:
+            for key, val in zip(mentions, (f.doc_id, m.start, m.end, m.text, m.label, m.entity_id)):
+                mentions[key].append(val)
+        for eid, (name, label) in f.entity_names.items():
+            if eid in seen_entities:
+                continue
+            seen_entities.add(eid)
+            entities["id"].append(eid)
+            entities["name"].append(name)
+            entities["label"].append(label)
+        for al in f.aliases:
+            for key, val in zip(aliases, (al.entity_id, al.alias, al.origin, f.doc_id)):
+                aliases[key].append(val)
+        for r in f.roles:
+            for key, val in zip(roles, (r.entity_id, r.role, f.doc_id, r.start, r.end, r.text)):
+                roles[key].append(val)
+        for d in f.dates:
+            for key, val in zip(dates, (f.doc_id, d.start, d.end, d.text, d.value, d.kind)):
+                dates[key].append(val)
+    ts = pa.timestamp("us")
+    docs_t = pa.table({**{k: v for k, v in docs.items() if k != "ingested_at"},
+                       "ingested_at": pa.array(docs["ingested_at"], ts)})
+    paths_t = pa.table({"document_id": paths["document_id"], "path": paths["path"],
+                        "first_seen": pa.array(paths["first_seen"], ts)})
+    i32 = pa.int32()
+    def spans(cols: dict) -> pa.Table:
+        return pa.table({k: (pa.array(v, i32) if k in ("start", "end") else pa.array(v, pa.string()))
+                         for k, v in cols.items()})
+    return {
+        "documents": docs_t,
+        "document_paths": paths_t,
+        "entities": pa.table({k: pa.array(v, pa.string()) for k, v in entities.items()}),
+        "mentions": spans(mentions),
+        "entity_aliases": pa.table({k: pa.array(v, pa.string()) for k, v in aliases.items()}),
+        "entity_roles": spans(roles),
+        "dates": spans(dates),
+    }

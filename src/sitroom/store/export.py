@@ -1,0 +1,139 @@
+"""Export: the stable interface for other programs (see docs/export-schema.md).
+
+``json`` writes one object following the export contract (``schema_version`` 1, validated by the
+JSON Schema shipped as ``sitroom/store/export-schema.json``); ``jsonl`` writes the same document
+objects one per line; ``csv`` and ``parquet`` write one file per table into a folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+from typing import IO, Iterator
+
+from ..errors import UsageError
+from .database import Store
+
+SCHEMA_VERSION = "1"
+FORMATS = ("json", "jsonl", "csv", "parquet")
+#: Tables written by the csv and parquet exports, with the query for each.
+TABLE_QUERIES = {
+    "documents": "SELECT id, title, source, author, published, url, dateline, story_id, word_count, "
+                 "text, metadata, repairs FROM documents ORDER BY published NULLS LAST, id",
+    "document_paths": "SELECT document_id, path FROM document_paths ORDER BY document_id, path",
+    "mentions": 'SELECT document_id, start, "end", text, label, entity_id FROM mentions ORDER BY document_id, start',
+    "entities": "SELECT id, name, label FROM entities WHERE id IN (SELECT entity_id FROM mentions) ORDER BY id",
+    "entity_aliases": "SELECT DISTINCT entity_id, alias, origin, document_id FROM entity_aliases ORDER BY ALL",
+    "entity_roles": 'SELECT entity_id, role, document_id, start, "end", text FROM entity_roles ORDER BY ALL',
+    "dates": 'SELECT document_id, start, "end", text, value, kind FROM dates ORDER BY document_id, start',
+    "rejections": "SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path",
+}
+
+
+def export_schema() -> dict:
+    text = resources.files("sitroom.store").joinpath("export-schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        out[r.pop(key)].append(r)
+    return out
+
+
+def iter_documents(store: Store) -> Iterator[dict]:
+    """Document objects with their facts, in a stable order (published date, then id)."""
+    docs = store.query(TABLE_QUERIES["documents"])
+    paths = _group(store.query(TABLE_QUERIES["document_paths"]), "document_id")
+    mentions = _group(store.query(TABLE_QUERIES["mentions"]), "document_id")
+    dates = _group(store.query('SELECT document_id, text, start, "end", value FROM dates '
+                               "ORDER BY document_id, start"), "document_id")
+    for d in docs:
+        doc_paths = [p["path"] for p in paths.get(d["id"], [])]
+        yield {
+            "id": d["id"],
+            "path": doc_paths[0] if doc_paths else None,
+            "paths": doc_paths,
+            "url": d["url"],
+            "title": d["title"],
+            "source": d["source"],
+            "author": d["author"],
+            "published": d["published"],
+            "text": d["text"],
+            "story_id": d["story_id"],
+            "entities": [{"text": m["text"], "start": m["start"], "end": m["end"], "label": m["label"],
+                          "entity_id": m["entity_id"]} for m in mentions.get(d["id"], [])],
+            "places": [],
+            "dates": [{"text": x["text"], "start": x["start"], "end": x["end"], "value": x["value"]}
+                      for x in dates.get(d["id"], [])],
+            "quotes": [],
+            "figures": [],
+            "events": [],
+        }
+
+
+def entity_records(store: Store) -> list[dict]:
+    aliases = _group(store.query("SELECT DISTINCT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias"),
+                     "entity_id")
+    roles = _group(store.query(TABLE_QUERIES["entity_roles"]), "entity_id")
+    rows = store.query(
+        "SELECT e.id, e.name, e.label, count(DISTINCT m.document_id) AS document_count "
+        "FROM entities e JOIN mentions m ON m.entity_id = e.id GROUP BY ALL ORDER BY document_count DESC, e.id")
+    out = []
+    for r in rows:
+        names = [a["alias"] for a in aliases.get(r["id"], []) if a["alias"] != r["name"]]
+        out.append({
+            "id": r["id"], "name": r["name"], "label": r["label"],
+            "aliases": sorted(set(names)),
+            "roles": [{"role": x["role"], "document_id": x["document_id"], "start": x["start"],
+                       "end": x["end"], "text": x["text"]} for x in roles.get(r["id"], [])],
+            "document_count": r["document_count"],
+        })
+    return out
+
+
+def build_export(store: Store) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "documents": list(iter_documents(store)),
+        "entities": entity_records(store),
+        "places": [],
+        "statements": [],
+        "claims": [],
+        "stories": [],
+    }
+
+
+def write_export(store: Store, fmt: str, out: str | None, stdout: IO[str]) -> str:
+    """Write the export; returns a short description of what was written."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        data = build_export(store)
+        _write_text(json.dumps(data, ensure_ascii=False, indent=1), out, stdout)
+        return f"{len(data['documents'])} documents, {len(data['entities'])} entities"
+    if fmt == "jsonl":
+        lines = [json.dumps(d, ensure_ascii=False) for d in iter_documents(store)]
+        _write_text("\n".join(lines) + ("\n" if lines else ""), out, stdout)
+        return f"{len(lines)} documents"
+    if not out:
+        raise UsageError(f"--format {fmt} writes one file per table: give a folder with -o")
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, sql in TABLE_QUERIES.items():
+        target = str(folder / f"{name}.{fmt}").replace("'", "''")
+        option = "(FORMAT parquet)" if fmt == "parquet" else "(HEADER, DELIMITER ',')"
+        store.con.execute(f"COPY ({sql}) TO '{target}' {option}")
+    return f"{len(TABLE_QUERIES)} tables in {folder}/"
+
+
+def _write_text(text: str, out: str | None, stdout: IO[str]) -> None:
+    if out in (None, "-"):
+        stdout.write(text)
+        if not text.endswith("\n"):
+            stdout.write("\n")
+    else:
+        Path(out).write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")

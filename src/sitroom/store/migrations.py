@@ -1,0 +1,84 @@
+"""Numbered schema migrations.  Each runs once, in its own transaction, and is recorded in
+``schema_migrations``.  Never edit a migration that has shipped: add the next number.
+``tests/test_store.py`` pins the schema these produce."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "documents_and_facts",
+        """
+        CREATE TABLE documents (
+            id VARCHAR PRIMARY KEY,          -- sha256 of the normalised text, 16 hex digits
+            title VARCHAR,
+            source VARCHAR,
+            author VARCHAR,
+            published VARCHAR,               -- ISO date or NULL
+            url VARCHAR,
+            dateline VARCHAR,
+            text VARCHAR NOT NULL,
+            word_count INTEGER NOT NULL,
+            metadata JSON,
+            repairs JSON,
+            story_id VARCHAR,
+            ingested_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE document_paths (
+            document_id VARCHAR NOT NULL,
+            path VARCHAR NOT NULL,
+            first_seen TIMESTAMP NOT NULL,
+            PRIMARY KEY (document_id, path)
+        );
+        CREATE TABLE mentions (
+            document_id VARCHAR NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            label VARCHAR NOT NULL,
+            entity_id VARCHAR NOT NULL
+        );
+        CREATE TABLE entities (
+            id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            label VARCHAR NOT NULL
+        );
+        CREATE TABLE entity_aliases (
+            entity_id VARCHAR NOT NULL,
+            alias VARCHAR NOT NULL,
+            origin VARCHAR NOT NULL,         -- mention | acronym | alias-file | surname
+            document_id VARCHAR              -- NULL for aliases from the alias file
+        );
+        CREATE TABLE entity_roles (
+            entity_id VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            document_id VARCHAR NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text VARCHAR NOT NULL
+        );
+        CREATE TABLE dates (
+            document_id VARCHAR NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text VARCHAR NOT NULL,
+            value VARCHAR,
+            kind VARCHAR NOT NULL
+        );
+        CREATE TABLE rejections (
+            path VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            rejected_at TIMESTAMP NOT NULL
+        );
+        CREATE INDEX mentions_doc ON mentions(document_id);
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+        CREATE INDEX dates_doc ON dates(document_id);
+        CREATE INDEX roles_entity ON entity_roles(entity_id);
+        CREATE INDEX aliases_entity ON entity_aliases(entity_id);
+        """,
+    ),
+]
+
+#: Tables that hold per-document facts: deleting a document deletes its rows in all of them.
+FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases")
