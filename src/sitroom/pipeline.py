@@ -49,8 +49,6 @@ def _build_nlp(model: str, alias_file: str) -> Language:
     nlp = load_model.__wrapped__(model)
     for factory in REGISTERED:
         pipe_name = factory.rsplit("_", 1)[0]  # "sitroom_entities_v1" -> "sitroom_entities"
-        if pipe_name in nlp.pipe_names:
-            nlp.remove_pipe(pipe_name)
         config = {"alias_file": alias_file} if factory == "sitroom_entities_v1" else {}
         nlp.add_pipe(factory, name=pipe_name, config=config)
     return nlp

@@ -85,6 +85,43 @@ class DateRef:
 
 
 @dataclass
+class Quote:
+    """An attributed statement.  ``text``/``start``/``end`` cover the quoted content (without the
+    quote marks for direct quotes; the reported clause for indirect ones).  ``speaker`` is the
+    name as resolved (the entity's canonical name when linked); ``outlet`` is the medium the
+    speaker addressed ("Die Welt", "AFP"), not the article's own source."""
+
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    speaker_entity_id: str | None
+    cue: str | None  # the cue verb or phrase as written: "told", "said", "according to"
+    outlet: str | None
+    direct: bool
+    speaker_start: int | None = None  # span of the speaker mention the quote is attributed to
+    speaker_end: int | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+
+
+@dataclass
+class Figure:
+    """A numeric figure: one value, or a range low..high, with what is counted."""
+
+    text: str
+    start: int
+    end: int
+    value: float | None  # the single number; None for a range
+    low: float | None
+    high: float | None
+    unit: str | None  # ISO currency code, "%", or None for counts
+    subject: str | None  # lower-case counted noun phrase: "isis fighters"
+    qualifier: str | None  # about | around | an estimated | some | nearly | at least | more than | up to | only | hundreds ...
+    kind: str = "count"  # count | deaths | injuries | money | percent
+
+
+@dataclass
 class DocumentFacts:
     """Everything the per-document stages found in one article: the unit the store writes
     atomically (a document is stored with all of its facts or not at all)."""

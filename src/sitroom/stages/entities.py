@@ -249,20 +249,15 @@ def _apply_aliases(cands: list[_Cand], text: str, aliases: AliasTable) -> None:
 
 
 def _surface_alias_hits(text: str, cands: list[_Cand], aliases: AliasTable) -> list[_Cand]:
-    """Exact, case-sensitive hits of alias-file names that NER did not tag."""
+    """Exact, case-sensitive hits of alias-file names that NER did not tag (longest first)."""
+    pattern = aliases.surface_pattern
+    if pattern is None:
+        return []
     found = []
-    for surface, (canonical, label) in aliases.surface.items():
-        if surface not in text:
-            continue
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(surface)}(?![\w\-])", text):
-            found.append(_Cand(m.start(), m.end(), label, canonical, "alias-file"))
-    # Prefer the longest alias at a position.
-    found.sort(key=lambda c: (c.start, -(c.end - c.start)))
-    out: list[_Cand] = []
-    for c in found:
-        if not out or c.start >= out[-1].end:
-            out.append(c)
-    return out
+    for m in pattern.finditer(text):
+        canonical, label = aliases.surface[m.group()]
+        found.append(_Cand(m.start(), m.end(), label, canonical, "alias-file"))
+    return found
 
 
 # -- people -------------------------------------------------------------------------------------
