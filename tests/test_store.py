@@ -20,6 +20,10 @@ PINNED_SCHEMA = {
     "entity_roles": ["entity_id", "role", "document_id", "start", "end", "text"],
     "dates": ["document_id", "start", "end", "text", "value", "kind"],
     "rejections": ["path", "code", "reason", "rejected_at"],
+    "quotes": ["document_id", "start", "end", "text", "speaker", "speaker_entity_id", "speaker_start",
+               "speaker_end", "cue", "cue_start", "cue_end", "outlet", "direct", "statement_id"],
+    "figures": ["document_id", "start", "end", "text", "value", "low", "high", "unit", "subject",
+                "qualifier", "kind", "claim_id"],
     "schema_migrations": ["version", "name", "applied_at"],
 }
 

@@ -240,6 +240,65 @@ def doc(
         raise _fail(exc)
 
 
+def _fmt_num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+@app.command()
+def figures(
+    db: Optional[str] = DB_OPTION,
+    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only figures whose counted subject contains WORD."),
+    limit: int = typer.Option(500, "--limit", help="At most this many rows."),
+) -> None:
+    """Numeric figures: value or range, unit, qualifier, what is counted, with article and sentence."""
+    from .store import queries
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = queries.figures(store, subject, limit)
+        table = Table(show_header=True, show_lines=True)
+        for col in ("figure", "low–high", "unit", "subject", "qualifier", "kind", "article", "sentence"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            rng = _fmt_num(r["low"]) if r["low"] == r["high"] else f"{_fmt_num(r['low'])}–{_fmt_num(r['high'])}"
+            table.add_row(r["text"], rng, r["unit"] or "", r["subject"] or "", r["qualifier"] or "", r["kind"],
+                          f"{r['title'] or r['document_id']} ({r['source'] or '?'}, {r['published'] or 'undated'})",
+                          r["sentence"])
+        out.print(table if rows else "no figures" + (f" with subject {subject!r}" if subject else ""))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def quotes(
+    db: Optional[str] = DB_OPTION,
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only quotes whose speaker name contains NAME."),
+    limit: int = typer.Option(500, "--limit", help="At most this many rows."),
+) -> None:
+    """Attributed quotations: speaker, cue, outlet, direct or reported, with article and sentence."""
+    from .store import queries
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = queries.quotes(store, speaker, limit)
+        table = Table(show_header=True, show_lines=True)
+        for col in ("speaker", "cue", "outlet", "direct", "quote", "article"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["speaker"] or "(unattributed)", r["cue"] or "", r["outlet"] or "",
+                          "yes" if r["direct"] else "reported", r["text"],
+                          f"{r['title'] or r['document_id']} ({r['source'] or '?'}, {r['published'] or 'undated'})")
+        out.print(table if rows else "no quotes" + (f" by {speaker!r}" if speaker else ""))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
 @app.command()
 def settings() -> None:
     """List every setting with its default, environment variable and help."""

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from .nlp import load_model
 from .read import read_paths
-from .schema import Alias, Article, DateRef, DocumentFacts, Mention, Rejection, Role
+from .schema import Alias, Article, DateRef, DocumentFacts, Figure, Mention, Quote, Rejection, Role
 from .settings import Config
 from .stages import REGISTERED, register
 from .store.database import Store
@@ -74,6 +74,8 @@ def facts_from_doc(doc: Doc, article: Article, doc_id: str, paths: list[str]) ->
         aliases=[Alias(**a) for a in ents.get("aliases", [])],
         roles=[Role(**r) for r in ents.get("roles", [])],
         dates=[DateRef(**d) for d in out.get("dates", [])],
+        quotes=[Quote(**q) for q in out.get("quotes", [])],
+        figures=[Figure(**f) for f in out.get("figures", [])],
     )
 
 

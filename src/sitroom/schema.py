@@ -135,3 +135,5 @@ class DocumentFacts:
     aliases: list[Alias] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 #: The registered component names (pinned by tests/test_registry.py).
-REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1")
+REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1", "sitroom_figures_v1")
 
 
 def _payload(doc: Doc) -> dict:
@@ -51,6 +51,14 @@ class DatesStage:
         return doc
 
 
+class FiguresStage:
+    def __call__(self, doc: Doc) -> Doc:
+        from .figures import find_figures
+
+        _payload(doc)["figures"] = [dataclasses.asdict(f) for f in find_figures(doc)]
+        return doc
+
+
 _registered = False
 
 
@@ -73,6 +81,12 @@ def register() -> None:
         requires=["doc.ents"],
         assigns=["doc._.sitroom"],
         func=lambda nlp, name: DatesStage(),
+    )
+    Language.factory(
+        "sitroom_figures_v1",
+        requires=["doc.ents", "token.dep", "token.pos", "token.tag"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name: FiguresStage(),
     )
     _registered = True
 

@@ -142,7 +142,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         out = {}
         for table in ("documents", "document_paths", "mentions", "entities", "entity_roles",
-                      "entity_aliases", "dates", "rejections"):
+                      "entity_aliases", "dates", "quotes", "figures", "rejections"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
 
@@ -166,6 +166,12 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
     aliases = {k: [] for k in ("entity_id", "alias", "origin", "document_id")}
     roles = {k: [] for k in ("entity_id", "role", "document_id", "start", "end", "text")}
     dates = {k: [] for k in ("document_id", "start", "end", "text", "value", "kind")}
+    quote_cols = ("document_id", "start", "end", "text", "speaker", "speaker_entity_id", "speaker_start",
+                  "speaker_end", "cue", "cue_start", "cue_end", "outlet", "direct")
+    quotes = {k: [] for k in quote_cols}
+    figure_cols = ("document_id", "start", "end", "text", "value", "low", "high", "unit", "subject",
+                   "qualifier", "kind")
+    figures = {k: [] for k in figure_cols}
     seen_entities: set[str] = set()
     for f in batch:
         a = f.article
@@ -198,6 +204,14 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
         for d in f.dates:
             for key, val in zip(dates, (f.doc_id, d.start, d.end, d.text, d.value, d.kind)):
                 dates[key].append(val)
+        for q in f.quotes:
+            quotes["document_id"].append(f.doc_id)
+            for key in quote_cols[1:]:
+                quotes[key].append(getattr(q, key))
+        for g in f.figures:
+            figures["document_id"].append(f.doc_id)
+            for key in figure_cols[1:]:
+                figures[key].append(getattr(g, key))
     ts = pa.timestamp("us")
     docs_t = pa.table({**{k: v for k, v in docs.items() if k != "ingested_at"},
                        "ingested_at": pa.array(docs["ingested_at"], ts)})
@@ -215,4 +229,11 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
         "entity_aliases": pa.table({k: pa.array(v, pa.string()) for k, v in aliases.items()}),
         "entity_roles": spans(roles),
         "dates": spans(dates),
+        "quotes": pa.table({k: pa.array(v, i32 if k in INT_COLS else pa.bool_() if k == "direct" else pa.string())
+                            for k, v in quotes.items()}),
+        "figures": pa.table({k: pa.array(v, i32 if k in INT_COLS else pa.float64() if k in ("value", "low", "high")
+                                         else pa.string()) for k, v in figures.items()}),
     }
+
+
+INT_COLS = {"start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end"}

@@ -28,6 +28,10 @@ TABLE_QUERIES = {
     "entity_aliases": "SELECT DISTINCT entity_id, alias, origin, document_id FROM entity_aliases ORDER BY ALL",
     "entity_roles": 'SELECT entity_id, role, document_id, start, "end", text FROM entity_roles ORDER BY ALL',
     "dates": 'SELECT document_id, start, "end", text, value, kind FROM dates ORDER BY document_id, start',
+    "quotes": 'SELECT document_id, start, "end", text, speaker, speaker_entity_id, speaker_start, speaker_end, '
+              'cue, cue_start, cue_end, outlet, direct, statement_id FROM quotes ORDER BY document_id, start',
+    "figures": 'SELECT document_id, start, "end", text, value, low, high, unit, subject, qualifier, kind, claim_id '
+               "FROM figures ORDER BY document_id, start",
     "rejections": "SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path",
 }
 
@@ -51,6 +55,12 @@ def iter_documents(store: Store) -> Iterator[dict]:
     mentions = _group(store.query(TABLE_QUERIES["mentions"]), "document_id")
     dates = _group(store.query('SELECT document_id, text, start, "end", value FROM dates '
                                "ORDER BY document_id, start"), "document_id")
+    quotes = _group(store.query(
+        'SELECT document_id, text, start, "end", speaker, speaker_entity_id, cue, outlet, direct, statement_id '
+        "FROM quotes ORDER BY document_id, start"), "document_id")
+    figures = _group(store.query(
+        'SELECT document_id, text, start, "end", value, low, high, unit, subject, qualifier, kind, claim_id '
+        "FROM figures ORDER BY document_id, start"), "document_id")
     for d in docs:
         doc_paths = [p["path"] for p in paths.get(d["id"], [])]
         yield {
@@ -69,8 +79,8 @@ def iter_documents(store: Store) -> Iterator[dict]:
             "places": [],
             "dates": [{"text": x["text"], "start": x["start"], "end": x["end"], "value": x["value"]}
                       for x in dates.get(d["id"], [])],
-            "quotes": [],
-            "figures": [],
+            "quotes": quotes.get(d["id"], []),
+            "figures": figures.get(d["id"], []),
             "events": [],
         }
 

@@ -80,5 +80,45 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    2,
+    "quotes_and_figures",
+    """
+    CREATE TABLE quotes (
+        document_id VARCHAR NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        speaker VARCHAR,
+        speaker_entity_id VARCHAR,
+        speaker_start INTEGER,
+        speaker_end INTEGER,
+        cue VARCHAR,
+        cue_start INTEGER,
+        cue_end INTEGER,
+        outlet VARCHAR,
+        direct BOOLEAN NOT NULL,
+        statement_id VARCHAR
+    );
+    CREATE TABLE figures (
+        document_id VARCHAR NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        value DOUBLE,
+        low DOUBLE,
+        high DOUBLE,
+        unit VARCHAR,
+        subject VARCHAR,
+        qualifier VARCHAR,
+        kind VARCHAR NOT NULL,
+        claim_id VARCHAR
+    );
+    CREATE INDEX quotes_doc ON quotes(document_id);
+    CREATE INDEX quotes_speaker ON quotes(speaker_entity_id);
+    CREATE INDEX figures_doc ON figures(document_id);
+    """,
+))
+
 #: Tables that hold per-document facts: deleting a document deletes its rows in all of them.
-FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases")
+FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases", "quotes", "figures")

@@ -1,0 +1,132 @@
+"""Bytes -> clean Unicode text, recording every repair.
+
+Order matters: BOMs first (UTF-16/32 are full of NUL bytes), then refuse binary content (magic
+numbers, stray NULs) before any charset guesser sees it, then strict UTF-8 (nearly always right),
+then UTF-16 without BOM, then a Western-European shortcut (charset-normalizer guesses exotic
+code pages for short Latin-1 text), then charset-normalizer.  ftfy only runs its encoding fixes,
+so "mojibake" in ``repairs`` means characters really changed, not quotes being straightened.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+import ftfy
+
+from ..errors import InputRejected
+from .detect import magic_kind
+
+BOMS = [  # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=True,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CP1252_PLAUSIBLE = re.compile(r"[\u00c0-\u00ff\u2018-\u201e\u2013\u2014\u2026\u20ac\u00a0-\u00bf]")
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Decode and normalise ``data``; raise InputRejected for empty/binary/undecodable input."""
+    if not data:
+        raise InputRejected("empty file", "empty")
+    text, encoding = _decode_raw(data)
+    repairs = [] if encoding == "utf-8" else [f"encoding:{encoding}"]
+    text, fixed = normalise(text)
+    if fixed:
+        repairs.append("mojibake")
+    if not text.strip():
+        raise InputRejected("empty file", "empty")
+    return text, repairs
+
+
+def normalise(text: str) -> tuple[str, bool]:
+    """Newlines to \\n, ftfy encoding fixes, control characters out, NFC.  Returns (text,
+    whether ftfy changed anything)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    fixed = ftfy.fix_text(text, FTFY_CONFIG)
+    changed = fixed != text
+    fixed = _CONTROL.sub("", fixed)
+    return unicodedata.normalize("NFC", fixed), changed
+
+
+def _decode_raw(data: bytes) -> tuple[str, str]:
+    for bom, enc in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(enc), enc
+            except UnicodeDecodeError:
+                raise InputRejected(f"not valid {enc} despite its byte-order mark", "decode") from None
+    kind = magic_kind(data)
+    if kind:
+        raise InputRejected(f"binary content ({kind})", "binary")
+    if b"\x00" in data:
+        enc = _utf16_guess(data)
+        if enc is None:
+            raise InputRejected("binary content (NUL bytes)", "binary")
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            raise InputRejected("binary content (NUL bytes)", "binary") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    western = _cp1252_guess(data)
+    if western is not None:
+        return western, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputRejected("not valid text in any known encoding", "decode")
+    return str(best), best.encoding
+
+
+def _utf16_guess(data: bytes) -> str | None:
+    """UTF-16 without BOM: mostly-ASCII text puts NULs in every other byte."""
+    sample = data[:8192]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _cp1252_guess(data: bytes) -> str | None:
+    """Latin-script text in cp1252/latin-1: accented letters sit alone between ASCII letters.
+    (Cyrillic or Greek code pages decoded as cp1252 give long runs of accented letters.)"""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    runs = re.findall(r"[^\x00-\x7f]+", text)
+    if not runs:
+        return None
+    chars = "".join(runs)
+    plausible = len(_CP1252_PLAUSIBLE.findall(chars))
+    if plausible >= 0.95 * len(chars) and len(chars) / len(runs) <= 1.6:
+        return text
+    return None

@@ -1,0 +1,75 @@
+"""What kind of input is this?  Extension first, then a cheap look at the bytes.
+
+Kept separate from the readers so that ``count_inputs`` and the folder walker can decide what a
+file is without decoding it, and so that binary files are refused before any decoder is asked
+to make sense of them (charset detectors will happily "decode" a PNG).
+"""
+
+from __future__ import annotations
+
+import os
+
+TEXT_EXT = {".txt", ".text", ".md"}
+HTML_EXT = {".html", ".htm"}
+JSONL_EXT = {".jsonl", ".ndjson"}
+KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT
+
+# Magic numbers of formats people are likely to drop into a news folder by mistake.
+MAGIC: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"PK\x05\x06", "ZIP archive"),
+    (b"%PDF-", "PDF document"),
+    (b"\x7fELF", "ELF executable"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "MS Office document"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"MZ", "Windows executable"),
+]
+
+
+def extension(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
+
+
+def magic_kind(data: bytes) -> str | None:
+    """Name of the binary format ``data`` starts with, or None."""
+    for magic, name in MAGIC:
+        if data.startswith(magic):
+            if magic == b"MZ" and len(data) > 64 and b"\x00" not in data[:64]:
+                continue  # a text file that happens to start with "MZ"
+            if magic == b"BZh" and not data[3:4].isdigit():
+                continue
+            return name
+    return None
+
+
+def kind_of(path: str, data: bytes | None = None) -> str:
+    """"text", "html" or "jsonl": by extension, else by sniffing the first bytes."""
+    ext = extension(path)
+    if ext in TEXT_EXT:
+        return "text"
+    if ext in HTML_EXT:
+        return "html"
+    if ext in JSONL_EXT:
+        return "jsonl"
+    return sniff(data or b"")
+
+
+def sniff(data: bytes) -> str:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<!doctype") or b"<html" in head:
+        return "html"
+    if head.startswith(b"{"):
+        start = len(data) - len(data.lstrip(b"\xef\xbb\xbf \t\r\n"))
+        end = data.find(b"\n", start)
+        first = data[start : end if end >= 0 else len(data)].rstrip()
+        if first.endswith(b"}") and b'"text"' in first:
+            return "jsonl"  # stdin carrying JSON lines: clearly not prose
+    return "text"
