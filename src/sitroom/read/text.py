@@ -70,7 +70,7 @@ def parse_text(text: str, path: str | None = None) -> Article:
     metadata: dict = {}
     title = None
     start = 0
-    if lines and _is_title(lines[0]):
+    if len(lines) > 1 and _is_title(lines[0]):  # a one-line file is all body
         title, start = lines[0], 1
     else:
         repairs.append("no-title")
@@ -222,7 +222,9 @@ def is_source_line(line: str) -> bool:
 
 
 def _is_title(line: str) -> bool:
-    return len(line) <= MAX_TITLE and not dateline(line) and not date_line(line) and not byline(line)
+    """A headline; a first line that is really the dateline paragraph ("BRUSSELS: ... said.") is not."""
+    lead = dateline(line) and (len(line) > 100 or line.endswith((".", "”", '"')))
+    return len(line) <= MAX_TITLE and not lead and not date_line(line) and not byline(line)
 
 
 def _is_org_line(line: str) -> bool:

@@ -1,0 +1,94 @@
+"""JSON Lines: one article object per line; a bad line is rejected on its own.
+
+Streams from a binary file object so a large dump never sits in memory whole; the size limit
+applies per line (a huge line is skipped without being read into memory).  Text goes through
+the same normalisation (control characters, ftfy, NFC, paragraph clean-up) as the file readers,
+so the same article gets the same text whichever way it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import BinaryIO, Iterator
+
+from ..errors import InputRejected
+from ..schema import Article, Rejection
+from .decode import decode, normalise
+from .text import dateline, drop_boilerplate, paragraphs, parse_date
+
+FIELDS = ("title", "url", "published", "source", "author")
+
+
+def iter_jsonl(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[Article | Rejection]:
+    lineno = 0
+    while True:
+        raw = stream.readline(max_bytes + 1)
+        if not raw:
+            return
+        lineno += 1
+        where = f"{path}:{lineno}"
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            size = len(raw) + _skip_line(stream)
+            yield Rejection(where, f"jsonl line {lineno}: too large ({size:,} bytes > limit {max_bytes:,})", "too-large")
+            continue
+        if lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        try:
+            yield parse_line(raw, where)
+        except InputRejected as exc:
+            yield Rejection(where, f"jsonl line {lineno}: {exc.reason}", exc.code)
+
+
+def parse_line(raw: bytes, path: str) -> Article:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        line, _ = decode(raw)  # not UTF-8 as JSON requires: guess, the repairs come from ftfy below
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        raise InputRejected(f"invalid JSON ({msg})", "malformed") from None
+    if not isinstance(obj, dict):
+        raise InputRejected(f"not a JSON object ({type(obj).__name__})", "malformed")
+    if "text" not in obj:
+        raise InputRejected("missing 'text' field", "malformed")
+    if not isinstance(obj["text"], str):
+        raise InputRejected("'text' is not a string", "malformed")
+    for key in FIELDS:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise InputRejected(f"'{key}' is not a string", "malformed")
+    text, fixed = normalise(obj.pop("text"))
+    repairs = ["mojibake"] if fixed else []
+    body, dropped = drop_boilerplate(paragraphs(text))
+    if not body:
+        raise InputRejected("empty 'text'", "empty")
+    fields = {k: _field(obj.pop(k, None)) for k in FIELDS}
+    raw_date = fields["published"]
+    if raw_date:
+        fields["published"] = parse_date(raw_date)
+        if fields["published"] is None:
+            obj["published_raw"] = raw_date
+            repairs.append("unparsed-date")
+    return Article(
+        text="\n\n".join(body), path=path, dateline=dateline(body[0]), metadata=obj,
+        repairs=repairs + dropped, **fields,
+    )
+
+
+def _field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(normalise(value)[0].split())
+    return value or None
+
+
+def _skip_line(stream: BinaryIO) -> int:
+    skipped = 0
+    while chunk := stream.readline(1 << 20):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped

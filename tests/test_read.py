@@ -1,0 +1,321 @@
+"""Readers: layout parsing, decoding repairs, bad inputs becoming Rejections, folder walking."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from sitroom.errors import InputRejected
+from sitroom.read import count_inputs, read_bytes, read_paths
+from sitroom.read.decode import decode
+from sitroom.read.text import parse_date, parse_text
+from sitroom.schema import Article, Rejection
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
+
+ARTICLE = """Harbour bridge reopens after repairs
+
+Published 3 May 2023
+
+By Ann Example
+
+LISBON: The harbour bridge reopened on Tuesday after two years of repairs, the city said.
+
+Traffic was light in the   first hours,\tofficials added.
+Advertisement
+Share this article
+The Harbour Gazette
+"""
+
+
+def one(data: bytes | str, path: str = "a.txt") -> Article | Rejection:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    items = read_bytes(data, path)
+    assert len(items) == 1
+    return items[0]
+
+
+def art(data, path="a.txt") -> Article:
+    item = one(data, path)
+    assert isinstance(item, Article), item
+    return item
+
+
+def rej(data, path="a.txt") -> Rejection:
+    item = one(data, path)
+    assert isinstance(item, Rejection), item
+    assert "\n" not in item.reason
+    return item
+
+
+# --- plain-text layout ---------------------------------------------------------------------
+
+
+def test_text_layout():
+    a = art(ARTICLE)
+    assert a.title == "Harbour bridge reopens after repairs"
+    assert a.published == "2023-05-03"
+    assert a.author == "Ann Example"
+    assert a.dateline == "LISBON"
+    assert a.source == "The Harbour Gazette"
+    assert a.text == (
+        "LISBON: The harbour bridge reopened on Tuesday after two years of repairs, the city said.\n\n"
+        "Traffic was light in the first hours, officials added."
+    )
+    assert "dropped-boilerplate:Advertisement" in a.repairs
+    assert "dropped-boilerplate:Share this article" in a.repairs
+
+
+@pytest.mark.parametrize(
+    "line, iso",
+    [
+        ("Published 19 October 2016", "2016-10-19"),
+        ("Status: 06/28/2021 4:30 a.m.", "2021-06-28"),
+        ("March 15, 2024", "2024-03-15"),
+        ("Updated: March 15, 2024 10:05 GMT", "2024-03-15"),
+        ("2024-03-12", "2024-03-12"),
+        ("Updated: Tue 12 Mar 2024", "2024-03-12"),
+    ],
+)
+def test_date_lines(line, iso):
+    a = parse_text(f"A headline\n\n{line}\n\nThe body paragraph says something.\n")
+    assert a.published == iso
+    assert line not in a.text
+
+
+def test_byline_with_studio_line():
+    a = parse_text("Headline\n\nA lead paragraph that is long enough to be body text.\n\nFrom Jo Writer,\nXYZ studio Rome\n\nBody.\n")
+    assert a.author == "Jo Writer"
+    assert a.metadata["byline_extra"] == "XYZ studio Rome"
+    assert a.text == "A lead paragraph that is long enough to be body text.\n\nBody."
+
+
+def test_sentences_are_not_bylines_or_sources():
+    a = parse_text("Headline\n\nFrom Monday, the rules change for everyone.\nBy the end of the year, prices rose.\nIt ended well.\n")
+    assert a.author is None and a.source is None
+    assert a.text.count("\n\n") == 2
+
+
+def test_wire_dateline_and_long_first_line():
+    long_line = "x " * 200
+    a = parse_text(f"{long_line}\nBAGHDAD, March 9 (Wire) - Something happened.\n")
+    assert a.title is None and "no-title" in a.repairs
+    assert a.text.startswith("x x")
+    b = parse_text("BAGHDAD, March 9 (Wire) - Something happened in the city today, police said.\nMore text.\n")
+    assert b.title is None and b.dateline == "BAGHDAD"
+    assert b.text.startswith("BAGHDAD, March 9")
+
+
+def test_boilerplate_only_is_rejected():
+    with pytest.raises(InputRejected) as exc:
+        parse_text("Title\n\nSource link\nRead more\n")
+    assert exc.value.code == "empty"
+    assert rej("Title\n\nSource link\nClick here to subscribe\n").reason == "no article text after cleaning"
+
+
+def test_parse_date_formats():
+    assert parse_date("2024-03-12T10:00:00Z") == "2024-03-12"
+    assert parse_date("12 March 2024") == "2024-03-12"
+    assert parse_date("28/06/2021") == "2021-06-28"  # day-first when month-first is impossible
+    assert parse_date("not a date") is None
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, reason, code",
+    [
+        (b"", "empty file", "empty"),
+        (b"  \n\t\r\n  ", "empty file", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "binary content (PNG image)", "binary"),
+        (b"PK\x03\x04\x14\x00" + b"\x00" * 32, "binary content (ZIP archive)", "binary"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 32, "binary content (ELF executable)", "binary"),
+        (b"text\x00\x01\x02\x03 with \x00\x00\x00 nuls \xff", "binary content (NUL bytes)", "binary"),
+        (bytes(range(128, 256)) * 4, "not valid text in any known encoding", "decode"),
+    ],
+)
+def test_bad_bytes(data, reason, code):
+    r = rej(data)
+    assert (r.reason, r.code) == (reason, code)
+
+
+def test_latin1_is_repaired():
+    a = art("Titre\n\nLe café est très bon.\n".encode("latin-1"))
+    assert a.text == "Le café est très bon."
+    assert any(r.startswith("encoding:") for r in a.repairs)
+
+
+def test_mojibake_fixed_and_recorded():
+    a = art("Title\n\nLe cafÃ© est ouvert.\n")
+    assert a.text == "Le café est ouvert."
+    assert "mojibake" in a.repairs
+    clean = art("Title\n\n\u201cQuoted\u201d caf\u00e9 \u2013 fine.\n")
+    assert clean.text == "\u201cQuoted\u201d caf\u00e9 \u2013 fine."  # curly quotes kept
+    assert clean.repairs == []
+
+
+@pytest.mark.parametrize("enc", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_unicode_encodings(enc):
+    a = art("Title\r\nHello wörld, a test.\r\n".encode(enc))
+    assert a.title == "Title" and a.text == "Hello wörld, a test."
+
+
+def test_decode_normalises():
+    text, repairs = decode("Cafe\u0301\r\nbell\x07 \x1b[esc\r".encode())
+    assert text == "Café\nbell [esc\n" and repairs == []
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html><html><head><title>Big news | The Meridian Post</title>
+<meta property="og:site_name" content="The Meridian Post"><meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2024-03-12T10:00:00Z">
+<link rel="canonical" href="https://example.org/big-news">
+<script>var tracking = "SCRIPTCODE";</script><style>.x{color:red}</style></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World NAVLINK</a></li></ul></nav>
+<article><h1>Big news</h1>
+<p>BRUSSELS: European ministers met on Tuesday to discuss the budget for the coming year, officials said.</p>
+<p>The talks lasted for several hours and ended without an agreement on the main points of the plan.</p>
+<p>Another meeting is planned for next month in Luxembourg, according to a spokesperson.</p></article>
+<footer>Copyright 2024 FOOTERTEXT</footer></body></html>"""
+
+
+def test_html_main_text():
+    a = art(PAGE, "page.html")
+    assert a.text.startswith("BRUSSELS: European ministers")
+    assert a.text.count("\n\n") == 2
+    for junk in ("SCRIPTCODE", "NAVLINK", "color:red", "FOOTERTEXT"):
+        assert junk not in a.text
+    assert (a.title, a.author, a.published, a.source) == ("Big news", "Jane Doe", "2024-03-12", "The Meridian Post")
+    assert a.url == "https://example.org/big-news" and a.dateline == "BRUSSELS"
+
+
+def test_html_sniffed_and_fallback():
+    a = art("<!doctype html><html><head><title>T</title></head><body><p>Short para.</p></body></html>", "noext")
+    assert a.text == "Short para."
+    assert rej("<html><body><div></div></body></html>", "x.html").code == "empty"
+
+
+def test_html_deep_nesting_does_not_crash():
+    html = "<html><body>" + "<div>" * 10000 + "<p>Deep text.</p>" + "</div>" * 10000 + "</body></html>"
+    assert isinstance(one(html, "deep.html"), (Article, Rejection))
+
+
+# --- JSONL ---------------------------------------------------------------------------------
+
+
+def test_jsonl_lines():
+    lines = [
+        json.dumps({"text": "BAGHDAD, March 9 (Wire) - A thing happened.", "title": "T", "published": "12 March 2024", "lang": "en"}),
+        "",
+        '{"text": "no closing brace"',
+        json.dumps({"title": "no text"}),
+        json.dumps({"text": 5}),
+        json.dumps({"text": "Le cafÃ© \u0007ok.", "published": "2024-03-12T10:00:00Z"}),
+        json.dumps({"text": "x", "author": ["a"]}),
+        "[1, 2]",
+    ]
+    items = read_bytes("\n".join(lines).encode(), "f.jsonl")
+    assert [type(i).__name__ for i in items] == ["Article", "Rejection", "Rejection", "Rejection", "Article", "Rejection", "Rejection"]
+    first, bad, missing, wrong, fixed, author, notobj = items
+    assert first.path == "f.jsonl:1" and first.published == "2024-03-12" and first.dateline == "BAGHDAD"
+    assert first.metadata == {"lang": "en"} and first.title == "T"
+    assert bad.path == "f.jsonl:3" and bad.reason.startswith("jsonl line 3: invalid JSON (")
+    assert missing.reason == "jsonl line 4: missing 'text' field"
+    assert wrong.reason == "jsonl line 5: 'text' is not a string"
+    assert fixed.text == "Le café ok." and "mojibake" in fixed.repairs and fixed.published == "2024-03-12"
+    assert author.reason == "jsonl line 7: 'author' is not a string"
+    assert notobj.code == "malformed"
+
+
+def test_jsonl_limit_is_per_line(tmp_path):
+    f = tmp_path / "big.jsonl"
+    f.write_text(json.dumps({"text": "y" * 500}) + "\n" + json.dumps({"text": "small"}) + "\n")
+    items = list(read_paths([str(f)], max_bytes=100))
+    assert isinstance(items[0], Rejection) and items[0].code == "too-large" and "limit" in items[0].reason
+    assert isinstance(items[1], Article) and items[1].text == "small" and items[1].path.endswith("big.jsonl:2")
+
+
+# --- paths, folders, stdin -----------------------------------------------------------------
+
+
+def test_stdin():
+    items = list(read_paths(["-"], stdin=io.BytesIO(b"Title\n\nBody from a pipe.\n")))
+    assert len(items) == 1 and items[0].path == "<stdin>" and items[0].text == "Body from a pipe."
+    html = list(read_paths(["-"], stdin=io.BytesIO(PAGE.encode())))
+    assert html[0].title == "Big news"
+
+
+def test_folder_recursion_and_symlink_loop(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a.txt").write_text("Title A\n\nBody A.\n")
+    (tmp_path / "b" / "c.md").write_text("Title C\n\nBody C.\n")
+    (tmp_path / "b" / "d.jsonl").write_text('{"text": "one"}\n\n{"text": "two"}\n')
+    (tmp_path / "b" / "skip.csv").write_text("a,b\n")
+    (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.\n")
+    (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    items = list(read_paths([str(tmp_path)]))
+    assert [i.text for i in items] == ["Body A.", "Body C.", "one", "two"]
+    assert items[0].path == str(tmp_path / "a.txt")
+    assert items[3].path == str(tmp_path / "b" / "d.jsonl") + ":3"
+    assert count_inputs([str(tmp_path)]) == 4
+    assert [i.text for i in read_paths([str(tmp_path)])] == [i.text for i in items]  # deterministic
+
+
+def test_missing_unreadable_and_odd_names(tmp_path):
+    missing = list(read_paths([str(tmp_path / "nope.txt")]))
+    assert missing[0].code == "missing"
+    odd = os.path.join(os.fsencode(tmp_path), b"bad\xffname\nx.txt")
+    with open(odd, "wb") as fh:
+        fh.write(b"Title\n\nBody.\n")
+    items = list(read_paths([str(tmp_path)]))
+    assert len(items) == 1 and items[0].text == "Body."
+    assert items[0].path.isprintable()
+    items[0].path.encode("utf-8")  # storable
+    explicit = tmp_path / "named.csv"
+    explicit.write_text("Title\n\nNamed explicitly.\n")
+    assert next(read_paths([str(explicit)])).text == "Named explicitly."
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked.txt"
+        locked.write_text("x")
+        locked.chmod(0)
+        assert next(read_paths([str(locked)])).code == "unreadable"
+
+
+def test_too_large(tmp_path):
+    f = tmp_path / "big.txt"
+    f.write_text("Title\n\n" + "word " * 100)
+    r = next(read_paths([str(f)], max_bytes=50))
+    assert r.code == "too-large" and str(f.stat().st_size) in r.reason.replace(",", "")
+    assert read_bytes(b"x" * 100, "a.txt", max_bytes=10)[0].code == "too-large"
+
+
+def test_count_inputs(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.ndjson").write_text('{"text": "1"}\n\n{"text": "2"}\n{"text": "3"}')
+    assert count_inputs([str(tmp_path), "-", str(tmp_path / "missing.txt")]) == 5
+    assert count_inputs([]) == 0
+
+
+# --- seeds (read at run time from ../shared; never copied into the repository) -------------
+
+
+def test_seeds():
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/corpus/seeds not present")
+    items = {Path(i.path).name[:3]: i for i in read_paths([str(SEEDS)])}
+    assert len(items) == 5 and all(isinstance(i, Article) for i in items.values())
+    assert items["000"].published == "2016-10-19"
+    assert items["004"].published == "2021-06-28" and items["004"].author == "Tilmann Kleinjung"
+    assert items["003"].source == "Daily Star" and items["003"].dateline
+    assert "dropped-boilerplate:Source link" in items["004"].repairs
+    assert "Source link" not in items["004"].text
+    for a in items.values():
+        assert not (a.title and a.text.startswith(a.title))
+        assert "\n\n\n" not in a.text
