@@ -255,13 +255,14 @@ def test_stdin():
 def test_folder_recursion_and_symlink_loop(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a.txt").write_text("Title A\n\nBody A.\n")
-    (tmp_path / "b" / "c.md").write_text("Title C\n\nBody C.\n")
+    (tmp_path / "b" / "c.htm").write_text("<html><head><title>Title C</title></head><body><article><p>Body C is a paragraph long enough for an extractor to keep it as the main text.</p></article></body></html>")
+    (tmp_path / "b" / "README.md").write_text("About these files\n\nNot an article.\n")
     (tmp_path / "b" / "d.jsonl").write_text('{"text": "one"}\n\n{"text": "two"}\n')
     (tmp_path / "b" / "skip.csv").write_text("a,b\n")
     (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.\n")
     (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
     items = list(read_paths([str(tmp_path)]))
-    assert [i.text for i in items] == ["Body A.", "Body C.", "one", "two"]
+    assert [i.text for i in items] == ["Body A.", "Body C is a paragraph long enough for an extractor to keep it as the main text.", "one", "two"]
     assert items[0].path == str(tmp_path / "a.txt")
     assert items[3].path == str(tmp_path / "b" / "d.jsonl") + ":3"
     assert count_inputs([str(tmp_path)]) == 4

@@ -240,6 +240,19 @@ def doc(
         raise _fail(exc)
 
 
+def _source_cell(r: dict) -> str:
+    return f"{r['source'] or r['document_id'][:8]}\n{r['published'] or 'undated'}"
+
+
+def _evidence(sentence: str, fact: str) -> Text:
+    """The sentence with the fact in bold: what the reader checks the parse against."""
+    t = Text(sentence)
+    at = sentence.find(" ".join(fact.split()))
+    if at >= 0:
+        t.stylize("bold yellow", at, at + len(" ".join(fact.split())))
+    return t
+
+
 def _fmt_num(x: float | None) -> str:
     if x is None:
         return ""
@@ -261,13 +274,12 @@ def figures(
         with Store(cfg.db, read_only=True) as store:
             rows = queries.figures(store, subject, limit)
         table = Table(show_header=True, show_lines=True)
-        for col in ("figure", "low–high", "unit", "subject", "qualifier", "kind", "article", "sentence"):
-            table.add_column(col, overflow="fold")
+        for col in ("low–high", "unit", "subject", "qualifier", "kind", "source", "sentence"):
+            table.add_column(col, overflow="fold", ratio=4 if col == "sentence" else None)
         for r in rows:
             rng = _fmt_num(r["low"]) if r["low"] == r["high"] else f"{_fmt_num(r['low'])}–{_fmt_num(r['high'])}"
-            table.add_row(r["text"], rng, r["unit"] or "", r["subject"] or "", r["qualifier"] or "", r["kind"],
-                          f"{r['title'] or r['document_id']} ({r['source'] or '?'}, {r['published'] or 'undated'})",
-                          r["sentence"])
+            table.add_row(rng, r["unit"] or "", r["subject"] or "", r["qualifier"] or "", r["kind"],
+                          _source_cell(r), _evidence(r["sentence"], r["text"]))
         out.print(table if rows else "no figures" + (f" with subject {subject!r}" if subject else ""))
     except SitroomError as exc:
         raise _fail(exc)
@@ -288,12 +300,11 @@ def quotes(
         with Store(cfg.db, read_only=True) as store:
             rows = queries.quotes(store, speaker, limit)
         table = Table(show_header=True, show_lines=True)
-        for col in ("speaker", "cue", "outlet", "direct", "quote", "article"):
-            table.add_column(col, overflow="fold")
+        for col in ("speaker", "cue", "outlet", "kind", "source", "quote"):
+            table.add_column(col, overflow="fold", ratio=4 if col == "quote" else None)
         for r in rows:
             table.add_row(r["speaker"] or "(unattributed)", r["cue"] or "", r["outlet"] or "",
-                          "yes" if r["direct"] else "reported", r["text"],
-                          f"{r['title'] or r['document_id']} ({r['source'] or '?'}, {r['published'] or 'undated'})")
+                          "direct" if r["direct"] else "reported", _source_cell(r), r["text"])
         out.print(table if rows else "no quotes" + (f" by {speaker!r}" if speaker else ""))
     except SitroomError as exc:
         raise _fail(exc)

@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 from ..errors import InputRejected
 from ..schema import Article, Rejection
 from .decode import BOMS, decode
-from .detect import JSONL_EXT, KNOWN_EXT, extension, kind_of
+from .detect import FOLDER_EXT, JSONL_EXT, extension, kind_of
 from .html import parse_html
 from .jsonl import iter_jsonl
 from .text import parse_text
@@ -124,7 +124,7 @@ def _walk(path: str) -> Iterator[tuple[str, Rejection | None]]:
                 is_dir = is_file = False
             if is_dir:
                 subdirs.append(entry.path)
-            elif extension(entry.name) in KNOWN_EXT:
+            elif extension(entry.name) in FOLDER_EXT:
                 if is_file:
                     yield entry.path, None
                 elif not os.path.exists(entry.path):

@@ -13,6 +13,9 @@ TEXT_EXT = {".txt", ".text", ".md"}
 HTML_EXT = {".html", ".htm"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT
+#: What a folder walk picks up.  Markdown is read when named explicitly but not in folders,
+#: where .md files are usually a README about the articles, not an article.
+FOLDER_EXT = KNOWN_EXT - {".md"}
 
 # Magic numbers of formats people are likely to drop into a news folder by mistake.
 MAGIC: list[tuple[bytes, str]] = [
