@@ -57,6 +57,7 @@ def _build_nlp(model: str, alias_file: str) -> Language:
 def make_doc(nlp: Language, article: Article) -> Doc:
     doc = nlp.make_doc(article.text)
     doc.user_data["sitroom_anchor"] = (article.published or "")[:10] or None
+    doc.user_data["sitroom_source"] = article.source
     return doc
 
 

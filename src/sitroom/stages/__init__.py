@@ -32,7 +32,7 @@ class EntitiesStage:
     def __call__(self, doc: Doc) -> Doc:
         from .entities import extract_entities
 
-        result = extract_entities(doc, self.aliases)
+        result = extract_entities(doc, self.aliases, doc.user_data.get("sitroom_source"))
         _payload(doc)["entities"] = {
             "mentions": [dataclasses.asdict(m) for m in result.mentions],
             "names": {k: list(v) for k, v in result.names.items()},

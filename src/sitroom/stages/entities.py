@@ -46,6 +46,10 @@ counterterrorism spokesmen officials ministers experts analysts researchers lead
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z&.\-]{1,11})\)")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_TITLE_WORDS = {"mr", "mrs", "ms", "dr", "prof", "gen", "maj", "brig", "col", "lt", "sgt", "capt", "sen", "rep",
+                "gov", "president", "general", "brigadier", "major", "colonel", "minister", "sheikh",
+                "lieutenant", "captain", "sir", "dame", "lord", "judge", "mayor", "commissioner"}
+_TITLE = re.compile(r"^(?:(?:" + "|".join(sorted(_TITLE_WORDS, key=len, reverse=True)) + r")\.?\s+)+(?=[A-Z])", re.I)
 _PARTICLES = {"de", "van", "von", "der", "den", "al", "el", "bin", "ibn", "da", "di", "du", "la", "le", "del"}
 
 
@@ -72,7 +76,9 @@ class _Cand:
     origin: str = "mention"
 
 
-def extract_entities(doc: Doc, aliases: AliasTable) -> EntityResult:
+def extract_entities(doc: Doc, aliases: AliasTable, source: str | None = None) -> EntityResult:
+    """``source`` is the article's outlet: mentions of it ("Atlas Wire", "Atlas") are that
+    organisation, whatever label NER gave them."""
     text = doc.text
     cands = [_trim(doc, ent) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
     cands = [c for c in cands if c is not None]
@@ -85,8 +91,9 @@ def extract_entities(doc: Doc, aliases: AliasTable) -> EntityResult:
 
     # Group into entities: canonical names decide identity; the majority label wins.
     by_canon: dict[str, list[_Cand]] = {}
+    _apply_source(cands, text, source)
     for c in cands:
-        canon = c.canonical or text[c.start:c.end]
+        canon = " ".join((c.canonical or text[c.start:c.end]).split())
         c.canonical = canon
         by_canon.setdefault(f"{_GROUP.get(c.label, 'misc')}:{normalise_name(canon)}", []).append(c)
     result = EntityResult()
@@ -111,12 +118,19 @@ def extract_entities(doc: Doc, aliases: AliasTable) -> EntityResult:
 # -- spans --------------------------------------------------------------------------------------
 
 def _trim(doc: Doc, ent: Span) -> _Cand | None:
-    """Drop a leading "the" and a trailing possessive so the span is the name itself."""
+    """Drop a leading "the" or title, a trailing possessive, and anything past a line break, so
+    the span is the name itself."""
     s = ent.text
     start, end = ent.start_char, ent.end_char
+    if "\n" in s:  # a name never spans paragraphs: keep the first line's part
+        end = start + s.index("\n")
     m = _LEADING_THE.match(s)
     if m and ent.label_ not in ("WORK_OF_ART", "LAW", "EVENT"):
         start += m.end()
+    if ent.label_ == "PERSON":
+        t = _TITLE.match(doc.text[start:end])
+        if t:
+            start += t.end()
     tail = _POSSESSIVE.search(doc.text[start:end])
     if tail:
         end -= len(tail.group())
@@ -126,6 +140,8 @@ def _trim(doc: Doc, ent: Span) -> _Cand | None:
         start += 1
     if end - start < 2 and not doc.text[start:end].isupper():
         return None
+    if ent.label_ == "PERSON" and doc.text[start:end].rstrip(".").lower() in _TITLE_WORDS:
+        return None  # "Brig" of "Brig. Gen."
     return _Cand(start, end, ent.label_)
 
 
@@ -238,6 +254,16 @@ def _find_phrase_start(text: str, end: int, phrase: str) -> int | None:
     return max(0, end - len(phrase) * 2 - 10) + m.start()
 
 
+def _apply_source(cands: list[_Cand], text: str, source: str | None) -> None:
+    if not source:
+        return
+    key = normalise_name(source)
+    for c in cands:
+        name = normalise_name(text[c.start:c.end])
+        if name and (name == key or key.startswith(name + " ")) and c.label in ("PERSON", "ORG", "GPE", "NORP", "FAC", "WORK_OF_ART", "PRODUCT"):
+            c.label, c.canonical, c.origin = "ORG", source, "mention"
+
+
 def _apply_aliases(cands: list[_Cand], text: str, aliases: AliasTable) -> None:
     for c in cands:
         if c.canonical:
@@ -335,12 +361,10 @@ def _is_role_noun(tok: Token) -> bool:
 
 
 def _role_text(tokens: list[Token]) -> str:
-    """The role as words, with typographic apostrophes made plain ("Turkey's Deputy ...")."""
-    out = ""
-    for t in tokens:
-        word = t.text.replace("’", "'")
-        out += word if (t.tag_ == "POS" or word in ("'s", "'")) else (" " + word if out else word)
-    return re.sub(r"\s+", " ", out).strip()
+    """The role as written, on one line, with typographic apostrophes made plain."""
+    doc = tokens[0].doc
+    raw = doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]
+    return " ".join(raw.replace("’", "'").split())
 
 
 def _roles(doc: Doc, mentions: list[Mention]) -> list[Role]:
@@ -380,8 +404,8 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[Role]:
                 toks = [t for t in child.subtree if t.i > span.end - 1]
                 while toks and (toks[0].dep_ == "det" or toks[0].is_punct):
                     toks.pop(0)
-                # stop at a comma that closes the apposition
-                cut = next((k for k, t in enumerate(toks) if t.text == "," and k > 0), len(toks))
+                # stop at a comma or bracket that closes the apposition
+                cut = next((k for k, t in enumerate(toks) if k > 0 and t.text in (",", "(", ")", ";")), len(toks))
                 toks = toks[:cut]
                 while toks and toks[-1].is_punct:
                     toks.pop()
