@@ -279,3 +279,28 @@ def test_many_quotes_in_a_parsed_document(model, aliases):
     out = find_quotes(doc, ents.mentions, ents.roles, ents.names)
     assert time.perf_counter() - t < 10
     assert sum(q.direct for q in out) == 450
+
+
+# -- the dev-set evaluation guards its offsets --------------------------------------------------
+
+def test_devset_fails_loudly_on_a_changed_text(tmp_path):
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from evaluation.devset_quotes import GOLD, StaleGold, load_gold
+
+    SHARED = root.parent / "shared"
+
+    if not (SHARED / "corpus" / "seeds").is_dir():
+        pytest.skip("seed articles not present")
+    row = json.loads(GOLD.read_text(encoding="utf-8").splitlines()[0])
+    row["text_sha256"] = "0" * 64
+    bad = tmp_path / "quotes.jsonl"
+    bad.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(StaleGold):
+        load_gold(SHARED, bad)
+    assert load_gold(SHARED)  # the committed gold matches today's reader

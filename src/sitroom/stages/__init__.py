@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 #: The registered component names (pinned by tests/test_registry.py).
-REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1", "sitroom_figures_v1")
+REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1", "sitroom_figures_v1", "sitroom_quotes_v1")
 
 
 def _payload(doc: Doc) -> dict:
@@ -59,6 +59,21 @@ class FiguresStage:
         return doc
 
 
+class QuotesStage:
+    """Runs after the entity stage: speakers are linked to its mentions, roles and names."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        from ..schema import Mention, Role
+        from .quotes import find_quotes
+
+        ents = _payload(doc).get("entities", {})
+        mentions = [Mention(**m) for m in ents.get("mentions", [])]
+        roles = [Role(**r) for r in ents.get("roles", [])]
+        names = {k: tuple(v) for k, v in ents.get("names", {}).items()}
+        _payload(doc)["quotes"] = [dataclasses.asdict(q) for q in find_quotes(doc, mentions, roles, names)]
+        return doc
+
+
 _registered = False
 
 
@@ -72,7 +87,7 @@ def register() -> None:
     Language.factory(
         "sitroom_entities_v1",
         default_config={"alias_file": ""},
-        requires=["doc.ents", "token.dep", "token.pos"],
+        requires=["doc.ents", "token.dep", "token.tag"],
         assigns=["doc._.sitroom"],
         func=lambda nlp, name, alias_file: EntitiesStage(alias_file),
     )
@@ -84,9 +99,15 @@ def register() -> None:
     )
     Language.factory(
         "sitroom_figures_v1",
-        requires=["doc.ents", "token.dep", "token.pos", "token.tag"],
+        requires=["doc.ents", "token.dep", "token.tag"],
         assigns=["doc._.sitroom"],
         func=lambda nlp, name: FiguresStage(),
+    )
+    Language.factory(
+        "sitroom_quotes_v1",
+        requires=["doc.ents", "token.dep", "token.tag", "doc._.sitroom"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name: QuotesStage(),
     )
     _registered = True
 

@@ -48,7 +48,7 @@ Outlet rule (the medium the statement was given to, never the article's own sour
   document noun itself as written ("said in a study published in July" → "study").
   "in a statement" and "in a speech" are not outlets.
 
-ORG outlets are given by their canonical entity name ("CPA" → "Continental Press Agency").
+Outlets are given as written ("AFP", "CPA"), without a leading "the" that is not part of the name.
 Everything is bounded per quote (windows of at most a few dozen tokens), so run time is linear
 in the document length whatever the number of quote marks.
 """
@@ -83,6 +83,13 @@ CLAUSE_ONLY = frozenset({"believe", "fear", "estimate", "predict", "call", "cont
 #: Extra lemmas accepted as reported-speech cues when they take a clausal complement.
 CLAUSE_VERBS = frozenset({"think", "know", "learn", "show", "find", "feel", "expect", "hope",
                           "worry", "doubt", "guess", "recognise", "recognize", "understand"})
+
+#: Verbs that attribute words they govern as a partial quote ("condemned the test as “a grave
+#: threat”", "called Trump a “bully”", "chanted “What curfew?”").
+GOVERNING_VERBS = SPEECH_VERBS | frozenset("""
+condemn brand dub label praise criticise criticize attack blast slam decry hail mock chant sing read
+scold rate deride denounce welcome lambast laud term characterise characterize quote tout vow
+""".split())
 
 #: Nouns naming a medium one talks to.
 MEDIUM_NOUNS = frozenset("""
@@ -372,6 +379,7 @@ class _Context:
         # people who were subjects (pronoun antecedents), in text order
         self.people: list[tuple[int, _Speaker]] = []
         self.groups: list[tuple[int, _Speaker]] = []  # organisations / plural speakers
+        self.personlike: list[tuple[int, _Speaker]] = []  # untagged or ORG-tagged surnames
 
     def token_at(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.tok_starts, char) - 1)
@@ -449,6 +457,8 @@ def _subject(cue: Token, ctx: _Context) -> Token | None:
         subs = [c for c in h.children if c.dep_ in ("nsubj", "nsubjpass") and not ctx.in_quote[c.i]]
         if subs:
             s = subs[0]
+            if s.i < h.i:
+                s = _after_colon(s, h, ctx)
             if s.lower_ in RELATIVE_PRONOUNS and h.dep_ == "relcl":
                 return h.head
             return s
@@ -460,7 +470,60 @@ def _subject(cue: Token, ctx: _Context) -> Token | None:
             h = h.head
             continue
         break
+    return _adjacent_subject(cue, ctx)
+
+
+def _adjacent_subject(cue: Token, ctx: _Context) -> Token | None:
+    """When the parse gives the cue no subject (misparsed inversions: "…, warned Raffaello
+    Pantucci"; "…," Black Flags From the Islamic State promised), the noun phrase right before
+    the cue, else (not for "tell", whose object is the addressee) right after it."""
+    doc = ctx.doc
+
+    def root_of(lo: int, hi: int) -> Token | None:
+        nouns = [doc[i] for i in range(lo, hi) if doc[i].pos_ in ("NOUN", "PROPN", "PRON")]
+        if not nouns:
+            return None
+        for t in nouns:
+            if not (lo <= t.head.i < hi):
+                return t
+        return nouns[-1]
+
+    i = cue.i - 1
+    while i >= 0 and cue.i - i <= 8 and not ctx.in_quote[i] and not doc[i].is_punct \
+            and doc[i].pos_ not in ("VERB", "AUX", "SPACE"):
+        i -= 1
+    got = root_of(i + 1, cue.i) if i + 1 < cue.i else None
+    if got is not None:
+        return got
+    if cue.lemma_.lower() == "tell":
+        return None
+    j = cue.i + 1
+    while j < len(doc) and j - cue.i <= 8 and not ctx.in_quote[j] and not doc[j].is_punct \
+            and doc[j].pos_ not in ("VERB", "AUX", "SPACE", "ADP", "SCONJ"):
+        j += 1
+    if j > cue.i + 1:
+        got = root_of(cue.i + 1, j)
+        if got is not None and got.pos_ == "PROPN" or got is not None and doc[cue.i + 1].pos_ == "DET":
+            return got
     return None
+
+
+def _after_colon(subj: Token, verb: Token, ctx: _Context) -> Token:
+    """"DEIR EZ-ZOR: The Syrian Democratic Forces said": a dateline before a colon is not the
+    subject; the root of the words between the colon and the verb is."""
+    doc = ctx.doc
+    colon = None
+    for i in range(subj.i + 1, verb.i):
+        if doc[i].text in (":", "—", "–") and not ctx.in_quote[i]:
+            colon = i
+    if colon is None:
+        return subj
+    seg = range(colon + 1, verb.i)
+    for i in seg:
+        t = doc[i]
+        if not (colon < t.head.i < verb.i) and t.pos_ in ("NOUN", "PROPN", "PRON"):
+            return t
+    return subj
 
 
 def _phrase(tok: Token, ctx: _Context) -> tuple[int, int]:
@@ -497,7 +560,7 @@ def _resolve(subj: Token, ctx: _Context) -> _Speaker:
     a, b = subj.idx, subj.idx + len(subj)
     # 2. pronouns
     if low in PERSON_PRONOUNS:
-        ante = _latest(ctx.people, a)
+        ante = _latest(ctx.people, a) or _latest(ctx.personlike, a)
         if ante is not None:
             return _Speaker(ante.name, ante.entity_id, a, b, "PERSON")
         return _Speaker(subj.text, None, a, b)
@@ -529,7 +592,8 @@ def _resolve(subj: Token, ctx: _Context) -> _Speaker:
             if name[0]:
                 return _Speaker(name[0], r.entity_id, pa, pb, name[1])
         if definite and not plural:
-            ante = _latest(ctx.people, a)
+            # the most recent person; in a lede ("the coordinator said ...") the person named next
+            ante = _latest(ctx.people, a) or _latest(ctx.personlike, a) or _next(ctx.people, pb)
             if ante is not None:
                 return _Speaker(ante.name, ante.entity_id, pa, pb, "PERSON")
     return _Speaker(text[pa:pb], None, pa, pb, "", plural)
@@ -552,6 +616,23 @@ def _latest(history: list[tuple[int, _Speaker]], pos: int, need_plural: bool = F
     return None
 
 
+def _next(history: list[tuple[int, _Speaker]], pos: int) -> _Speaker | None:
+    k = bisect.bisect_left(history, pos, key=lambda h: h[0])
+    return history[k][1] if k < len(history) else None
+
+
+def _personlike(tok: Token, sp: _Speaker, ctx: _Context) -> bool:
+    """A proper-name subject of a speech verb that NER left untagged or tagged ORG ("‘…,’
+    Reinholt said"): a person as far as pronouns are concerned, when no PERSON is at hand."""
+    if sp.label not in ("", "ORG") or tok.pos_ != "PROPN":
+        return False
+    name = sp.name or ""
+    words = name.split()
+    if not words or len(words) > 3 or any(not w[:1].isupper() or w.isupper() for w in words):
+        return False
+    return _is_cue(tok.head) and tok.head.lemma_.lower() not in CLAUSE_VERBS
+
+
 def _build_history(ctx: _Context) -> None:
     """Subjects that pronouns can point back to: named persons and organisations in subject
     position (or the object of "according to"), and role nouns resolved to their holders."""
@@ -569,6 +650,8 @@ def _build_history(ctx: _Context) -> None:
         sp = _resolve(tok, ctx)
         if sp.entity_id and sp.label == "PERSON":
             ctx.people.append((tok.idx, sp))
+        elif _personlike(tok, sp, ctx):
+            ctx.personlike.append((tok.idx, sp))
         elif sp.entity_id or sp.plural:
             ctx.groups.append((tok.idx, sp))
 
@@ -595,11 +678,14 @@ def _name_after(tok_i: int, ctx: _Context, require_medium: bool) -> str | None:
             i += 1
             continue
         break
+    while i < limit and doc[i].is_quote and doc[i].text in "\"“«‘'":  # the newspaper “The Guardian”
+        i += 1
     j = i
     while j < limit:
         t = doc[j]
-        if ctx.in_quote[t.i]:
-            break
+        if t.text == "(" and j + 2 < limit and doc[j + 1].text[:1].isupper() and doc[j + 2].text == ")":
+            j += 3  # "The (London) Telegraph"
+            continue
         if t.text[:1].isupper() and t.lower_ not in _WEEKDAYS_MONTHS and not t.is_punct:
             j += 1
             continue
@@ -610,7 +696,7 @@ def _name_after(tok_i: int, ctx: _Context, require_medium: bool) -> str | None:
     if j == i:
         return None
     a, b = doc[i].idx, doc[j - 1].idx + len(doc[j - 1])
-    run = ctx.text[a:b]
+    run = re.sub(r"^\([^)]*\)\s*", "", ctx.text[a:b])
     m = ctx.mention_at(a)
     labels = set()
     k = bisect.bisect_left(ctx.m_starts, a)
@@ -626,18 +712,24 @@ def _name_after(tok_i: int, ctx: _Context, require_medium: bool) -> str | None:
             return None  # "told Russia" is a country, not an outlet
         if not labels and doc[i].pos_ != "PROPN":
             return None
-    if m is not None and m.start <= a and m.end >= b and m.label == "ORG":
-        return ctx.name_of(m)
-    if run.lower().startswith("the ") and m is not None and m.label == "ORG":
-        return ctx.name_of(m)
+    if run.lower().startswith("the ") and len(run.split()) > 1:
+        inner = ctx.mention_at(a + 4)
+        if inner is not None and inner.start == a + 4:
+            return inner.text  # "the Continental Press Agency" -> the name as NER trims it
     return run
 
 
 def _outlet(cue: Token, ctx: _Context, skip: tuple[int, int] | None) -> str | None:
     """The medium addressed, from the words around the cue (see the module docstring)."""
-    if cue.lower_ == "according":
-        return None
     doc = ctx.doc
+    if cue.lower_ == "according":
+        # "according to X in the British newspaper “The Guardian”"
+        for t in cue.subtree:
+            if t.lower_ in ("in", "to") and t.i > cue.i + 1 and t.i + 1 < len(doc):
+                got = _name_after(t.i + 1, ctx, require_medium=True)
+                if got:
+                    return got
+        return None
 
     def usable(t: Token) -> bool:
         return not ctx.in_quote[t.i] and not (skip and skip[0] <= t.idx < skip[1])
@@ -698,14 +790,66 @@ def _attribution(cue: Token, ctx: _Context, content: tuple[int, int] | None) -> 
     return _Attribution(speaker, cue, cs, ce, ctx.text[cs:ce], _outlet(cue, ctx, content))
 
 
+def _governing_cue(ctx: _Context, first: int, last: int) -> Token | None:
+    """A speech or evaluation verb outside the quote that governs it syntactically."""
+    doc = ctx.doc
+    heads = []
+    for i in range(first, min(last + 1, first + 400)):
+        h = doc[i].head
+        if not (first <= h.i <= last):
+            heads.append(h)
+    for h in heads[:5]:
+        for _ in range(6):
+            if ctx.in_quote[h.i]:
+                break
+            if h.pos_ == "VERB" and h.lemma_.lower() in GOVERNING_VERBS:
+                return h
+            if h.head is h or h.dep_ in ("relcl",) and h.head.pos_ in ("NOUN", "PROPN"):
+                break
+            h = h.head
+    return None
+
+
+def _dash_speaker(ctx: _Context, span: _Span) -> _Attribution | None:
+    """“…” ― Jorge Ramos: a name right after a dash that follows the closing mark."""
+    if not span.closed:
+        return None
+    text = ctx.text
+    j = span.close_at + 1
+    while j < len(text) and j < span.close_at + 4 and text[j] in " \u00a0\t":
+        j += 1
+    if j >= len(text) or text[j] not in "―—–":
+        return None
+    j += 1
+    while j < len(text) and text[j] in " \u00a0\t":
+        j += 1
+    m = ctx.mention_at(j)
+    if m is None or m.start != j or m.label not in ("PERSON", "ORG", "NORP", "GPE"):
+        # an untagged name: up to four capitalised words
+        mm = re.match(r"(?:[A-Z][\w.'’-]*\s?){1,4}", text[j:j + 80])
+        if not mm or not mm.group().strip():
+            return None
+        a, b = j, j + len(mm.group().rstrip())
+        sp = _Speaker(text[a:b], None, a, b)
+    else:
+        sp = _Speaker(ctx.name_of(m), m.entity_id or None, m.start, m.end, m.label)
+    tok = ctx.doc[ctx.token_at(j)]
+    return _Attribution(sp, tok, j - 1, j - 1, "", None)
+
+
 def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
-    """The cue of a direct quote: after it in the same sentence, else before it."""
+    """The cue of a direct quote: a speech verb that governs it; else one after it in the same
+    sentence; else one before it (in the sentence, or ending the previous paragraph with a
+    colon)."""
     doc = ctx.doc
     if not ctx.parsed or not len(doc):
         return None
     text = ctx.text
     first = ctx.token_at(span.open_at)
     last = ctx.token_at(max(span.open_at, span.close_at - 1 if not span.closed else span.close_at))
+    gov = _governing_cue(ctx, first + 1, last - 1 if span.closed else last)
+    if gov is not None and _subject(gov, ctx) is not None:
+        return gov
     para = ctx.para_of[first]
     inner = text[span.start:span.end].rstrip()
     ends_sentence = inner[-1:] in (".",) and span.closed
@@ -743,6 +887,20 @@ def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
             if t.text in (".", "!", "?") and i < first - 1:
                 break
         i -= 1
+    if before is None and after is None and ctx.para_of[first] > 0:
+        # He said:\n\n“…”  -- the cue ends the previous paragraph with a colon
+        pa, _ = ctx.paras[ctx.para_of[first]]
+        if text[pa:span.open_at].strip() == "":
+            k = first - 1
+            while k >= 0 and doc[k].is_space:
+                k -= 1
+            if k >= 0 and doc[k].text == ":":
+                i, steps = k - 1, 0
+                while i >= 0 and steps < WINDOW and not ctx.in_quote[i] and doc[i].text not in (".", "!", "?"):
+                    if _is_cue(doc[i]):
+                        return doc[i]
+                    i -= 1
+                    steps += 1
     if after is not None and before is not None:
         gap_before = text[before.idx:span.open_at]
         if gap_before.rstrip().endswith(":") or (inner[-1:] not in (",", "?", "!", "—", "–", "-")
@@ -765,8 +923,12 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
     prev: tuple[_Span, _Attribution | None] | None = None
     attributed: list[tuple[_Span, _Attribution | None]] = []
     for span in spans:
+        if _is_name(text, span):
+            continue
         cue = _frame_cue(ctx, span)
         att = _attribution(cue, ctx, (span.start, span.end)) if cue is not None else None
+        if att is None:
+            att = _dash_speaker(ctx, span)
         if att is None and prev is not None:
             att = _inherit(ctx, prev, span)
         attributed.append((span, att))
@@ -792,6 +954,23 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
             quotes.append(_make(text, a, b, att, False))
     quotes.sort(key=lambda q: (q.start, q.end))
     return quotes
+
+
+_FUNCTION_WORDS = frozenset({"of", "the", "and", "from", "for", "in", "on", "a", "an", "to", "de", "al",
+                             "el", "&", "at", "with", "la", "le", "du", "des", "der", "die", "von"})
+
+
+def _is_name(text: str, span: _Span) -> bool:
+    """A name or title in quote marks (“Islamic State”, “The Guardian”, “New Eastern Outlook”),
+    not a quotation: at most six words, all capitalised but for function words, no clause
+    punctuation."""
+    inner = text[span.start:span.end].strip().rstrip(".")
+    words = inner.split()
+    if not words or len(words) > 6 or any(ch in inner for ch in ",?!;:"):
+        return False
+    if not words[0][:1].isupper():
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _FUNCTION_WORDS or w[:1] in "([" for w in words)
 
 
 def _inherit(ctx: _Context, prev: tuple[_Span, _Attribution | None], span: _Span) -> _Attribution | None:
@@ -894,5 +1073,7 @@ def _make(text: str, a: int, b: int, att: _Attribution | None, direct: bool) -> 
     if att is None:
         return Quote(text[a:b], a, b, None, None, None, None, direct)
     sp = att.speaker
+    if not att.cue_text:  # attributed without a cue word ("“…” ― Name")
+        return Quote(text[a:b], a, b, sp.name, sp.entity_id, None, att.outlet, direct, sp.start, sp.end)
     return Quote(text[a:b], a, b, sp.name, sp.entity_id, att.cue_text, att.outlet, direct,
                  sp.start, sp.end, att.cue_start, att.cue_end)
