@@ -23,9 +23,12 @@ demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it
 	$(BIN)/sitroom ingest examples/ --db $(DB)
 	$(BIN)/sitroom stats --db $(DB)
 	@echo
-	@echo "Next: $(BIN)/sitroom export --db $(DB) --format json -o export.json"
-	@echo "      $(BIN)/sitroom doc <ID> --db $(DB)    (ids: $(BIN)/sitroom export --db $(DB) --format jsonl | jq -r .id)"
-	@echo "      $(BIN)/sitroom --help"
+	@echo "Next:"
+	@echo "  $(BIN)/sitroom doc ID --db $(DB)          one article with its facts (ids in the table above)"
+	@echo "  $(BIN)/sitroom figures --db $(DB) --subject fighters"
+	@echo "  $(BIN)/sitroom quotes --db $(DB) --speaker Maassen"
+	@echo "  $(BIN)/sitroom export --db $(DB) --format json -o export.json"
+	@echo "  $(BIN)/sitroom --help"
 
 test: install  ## run the test suite
 	$(BIN)/python -m pytest -q

@@ -161,6 +161,14 @@ def stats(db: Optional[str] = DB_OPTION) -> None:
             for r in top:
                 ent.add_row(r["name"], r["label"], str(r["docs"]), str(r["mentions"]))
             out.print(ent)
+            recent = store.query("SELECT id, published, source, title FROM documents "
+                                 "ORDER BY published DESC NULLS LAST, id LIMIT 10")
+            docs = Table(title="latest documents (open one with `sitroom doc ID`)", show_header=True)
+            for col in ("id", "published", "source", "title"):
+                docs.add_column(col, overflow="fold")
+            for r in recent:
+                docs.add_row(r["id"][:8], r["published"] or "-", r["source"] or "-", r["title"] or "(no title)")
+            out.print(docs)
     except SitroomError as exc:
         raise _fail(exc)
 

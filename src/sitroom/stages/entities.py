@@ -100,7 +100,8 @@ def extract_entities(doc: Doc, aliases: AliasTable, source: str | None = None) -
     for group in by_canon.values():
         labels = Counter(c.label for c in group)
         label = max(labels, key=lambda lab: (labels[lab], -[c.label for c in group].index(lab)))
-        canon = group[0].canonical
+        # The name as usually written: not a dateline's capitals ("BRUSSELS" -> "Brussels").
+        canon = next((c.canonical for c in group if not c.canonical.isupper()), group[0].canonical)
         eid = entity_id(label, canon)
         result.names[eid] = (canon, label)
         seen_alias = {normalise_name(canon)}

@@ -28,6 +28,9 @@ SMALL = {
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
           "trillion": 1_000_000_000_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000,
           "k": 1_000, "tn": 1_000_000_000_000}
+#: "a few hundred", "several thousand": the scale word gives the ACLED-style value.
+VAGUE_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1_000, "million": 1_000_000}
+WORD_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 #: Vague counts: (value, qualifier).  "tens of thousands" etc. are combined below.
 VAGUE = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000, "millions": 1_000_000,
          "billions": 1_000_000_000, "tens": 10}
@@ -104,6 +107,21 @@ def _read_number(doc: Doc, i: int) -> _Number | None:
     if low == "dozen" or (low in ("a", "one") and i + 1 < n and doc[i + 1].lower_ == "dozen"):
         end = i + 1 if low == "dozen" else i + 2
         return _Number(i, end, 12.0)
+    # "a few hundred", "several thousand", "a few dozen": vague, kept in the qualifier
+    if low in ("several", "few", "a") and i + 1 < n:
+        j = i + 2 if low == "a" and doc[i + 1].lower_ == "few" else i + 1 if low != "a" else -1
+        if 0 < j < n and doc[j].lower_ in VAGUE_SCALES:
+            words = " ".join(t.lower_ for t in doc[i:j + 1])
+            return _Number(i, j + 1, float(VAGUE_SCALES[doc[j].lower_]), words)
+    # "a hundred", "a thousand", "a million" (not "a million-dollar ...": the hyphen makes it one modifier)
+    if low == "a" and i + 1 < n and doc[i + 1].lower_ in WORD_SCALES and not (
+            i + 2 < n and doc[i + 2].text == "-" and not doc[i + 1].whitespace_):
+        end = i + 2
+        value = float(WORD_SCALES[doc[i + 1].lower_])
+        while end < n and doc[end].lower_ in WORD_SCALES and WORD_SCALES[doc[end].lower_] > value:
+            value *= WORD_SCALES[doc[end].lower_]
+            end += 1
+        return _Number(i, end, value)
     # fractions: "one-fifth", "a third", "two-thirds", "half" — only as shares ("... of X").
     frac = _read_fraction(doc, i)
     if frac:
@@ -122,14 +140,40 @@ def _read_number(doc: Doc, i: int) -> _Number | None:
         value = _small_word(t.text)
         if value is None:
             return None
-        if low == "one" and not (i + 1 < n and doc[i + 1].lower_ in SCALES):
-            return None  # "one of the", "one day": idioms, not counts
+    ratio = _read_ratio(doc, i, value)
+    if ratio:
+        return ratio
+    if low == "one" and not (i + 1 < n and (doc[i + 1].lower_ in SCALES or doc[i + 1].lower_ == "dozen")):
+        return None  # "one of the", "one day": idioms, not counts
     end = i + 1
-    # scale words: "1.5 million", "two hundred thousand", "$20m"
-    while end < n and doc[end].lower_ in SCALES and (doc[end].lower_ not in ("m", "k") or doc[end].idx == doc[end - 1].idx + len(doc[end - 1])):
-        value *= SCALES[doc[end].lower_]
+    # scale words: "1.5 million", "two hundred thousand", "$20m", "two dozen"
+    while end < n and (doc[end].lower_ in SCALES or doc[end].lower_ == "dozen") and (
+            doc[end].lower_ not in ("m", "k") or doc[end].idx == doc[end - 1].idx + len(doc[end - 1])):
+        value *= 12 if doc[end].lower_ == "dozen" else SCALES[doc[end].lower_]
         end += 1
+        # "two hundred and fifty", "three hundred forty"
+        if doc[end - 1].lower_ == "hundred" and end < n:
+            k = end + 1 if doc[end].lower_ == "and" else end
+            rest = _small_word(doc[k].text) if k < n else None
+            if rest is not None and 0 < rest < 100:
+                value += rest
+                end = k + 1
     return _Number(i, end, value)
+
+
+def _read_ratio(doc: Doc, i: int, first: float) -> _Number | None:
+    """"one in ten", "two in five": a share (first / second), read as a percentage."""
+    n = len(doc)
+    if not (i + 2 < n and doc[i + 1].lower_ == "in" and 0 < first < 100):
+        return None
+    second = _digits_value(doc[i + 2].text)
+    if second is None:
+        second = _small_word(doc[i + 2].text)
+    if second is None or not (first < second <= 1000) or doc[i + 2].ent_type_ in ("DATE", "TIME"):
+        return None
+    if i + 3 < n and (doc[i + 3].lower_ in MONTHS or doc[i + 3].lower_ in ("years", "year", "days", "hours")):
+        return None
+    return _Number(i, i + 3, round(100 * first / second, 2), fraction=True)
 
 
 def _read_fraction(doc: Doc, i: int) -> _Number | None:
@@ -164,6 +208,15 @@ def _qualifier(doc: Doc, start: int, sent_start: int) -> tuple[int, str | None]:
                 continue  # "the agency estimated 7,000": a verb, not a qualifier
             return start - k, " ".join(words)
     return start, None
+
+
+def _skip_qualifier(doc: Doc, k: int, sent_end: int) -> int:
+    """Index after a qualifier starting at token k ("more than", "nearly"), or k."""
+    for words in _QUAL_WORDS:
+        m = len(words)
+        if k + m < sent_end and [doc[k + x].lower_ for x in range(m)] == words:
+            return k + m
+    return k
 
 
 def _skip(doc: Doc, num: _Number, sent_start: int) -> bool:
@@ -202,6 +255,8 @@ def _skip(doc: Doc, num: _Number, sent_start: int) -> bool:
 def _subject(doc: Doc, k: int, sent_end: int) -> tuple[str | None, int]:
     """The counted noun phrase starting at token k (adjectives, nouns, possessives), or after
     "of" ("thousands of European nationals").  Returns (lower-cased phrase, last token + 1)."""
+    if k + 1 < sent_end and doc[k].is_quote and doc[k + 1].lower_ == "of":  # "'hundreds' of families"
+        k += 1
     if k < sent_end and doc[k].lower_ == "of":
         k += 1
         while k < sent_end and doc[k].pos_ == "DET":
@@ -214,7 +269,7 @@ def _subject(doc: Doc, k: int, sent_end: int) -> tuple[str | None, int]:
         if t.tag_ == "POS" or t.text in ("’s", "'s"):
             j += 1
             continue
-        if t.pos_ in ("ADJ", "NOUN", "PROPN") or (t.text == "-" and words) or (t.pos_ == "VERB" and t.tag_ == "VBN" and t.dep_ == "amod"):
+        if t.pos_ in ("ADJ", "NOUN", "PROPN") or (t.text == "-" and words) or (t.pos_ == "VERB" and t.tag_ in ("VBN", "VBG") and t.dep_ == "amod"):
             if t.like_num:
                 break
             words.append(t.lower_)
@@ -289,6 +344,8 @@ def find_figures(doc: Doc) -> list[Figure]:
             between = start_tok - 1 >= sent.start and doc[start_tok - 1].lower_ in ("between", "from")
             if doc[end].lower_ != "and" or between:
                 k = end + 1
+                if between:  # "from around 1,100 to more than 1,300"
+                    k = _skip_qualifier(doc, k, sent.end)
                 if k < n and doc[k].lower_ in CURRENCY_SIGNS:
                     k += 1
                 other = _read_number(doc, k) if k < n else None

@@ -20,13 +20,14 @@ def sentence_around(text: str, start: int, end: int, limit: int = 600) -> str:
     return " ".join(text[left:right].split())
 
 
-def figures(store: Store, subject: str | None = None, limit: int = 500) -> list[dict]:
-    sql = ('SELECT f.*, d.title, d.source, d.published, d.text AS doc_text FROM figures f '
+def _facts_with_evidence(store: Store, table: str, column: str, needle: str | None, limit: int) -> list[dict]:
+    """Rows of a fact table joined to their article, each with the sentence it came from."""
+    sql = (f"SELECT f.*, d.title, d.source, d.published, d.text AS doc_text FROM {table} f "
            "JOIN documents d ON d.id = f.document_id")
     params: list = []
-    if subject:
-        sql += " WHERE f.subject ILIKE '%' || ? || '%'"
-        params.append(subject)
+    if needle:
+        sql += f" WHERE f.{column} ILIKE '%' || ? || '%'"
+        params.append(needle)
     sql += " ORDER BY d.published NULLS LAST, f.document_id, f.start LIMIT ?"
     params.append(limit)
     rows = store.query(sql, params)
@@ -35,16 +36,9 @@ def figures(store: Store, subject: str | None = None, limit: int = 500) -> list[
     return rows
 
 
+def figures(store: Store, subject: str | None = None, limit: int = 500) -> list[dict]:
+    return _facts_with_evidence(store, "figures", "subject", subject, limit)
+
+
 def quotes(store: Store, speaker: str | None = None, limit: int = 500) -> list[dict]:
-    sql = ('SELECT q.*, d.title, d.source, d.published, d.text AS doc_text FROM quotes q '
-           "JOIN documents d ON d.id = q.document_id")
-    params: list = []
-    if speaker:
-        sql += " WHERE q.speaker ILIKE '%' || ? || '%'"
-        params.append(speaker)
-    sql += " ORDER BY d.published NULLS LAST, q.document_id, q.start LIMIT ?"
-    params.append(limit)
-    rows = store.query(sql, params)
-    for r in rows:
-        r["sentence"] = sentence_around(r.pop("doc_text"), r["start"], r["end"])
-    return rows
+    return _facts_with_evidence(store, "quotes", "speaker", speaker, limit)
