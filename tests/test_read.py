@@ -111,6 +111,44 @@ def test_wire_dateline_and_long_first_line():
     assert b.text.startswith("BAGHDAD, March 9")
 
 
+def test_header_line_with_separators():
+    a = parse_text("Headline\n\nBy Jane Doe | Example Wire | March 3, 2024\n\nBody text here.\n")
+    assert (a.author, a.published, a.metadata["byline_extra"]) == ("Jane Doe", "2024-03-03", "Example Wire")
+    assert a.text == "Body text here."
+
+
+def test_published_preferred_over_updated():
+    a = parse_text("Headline\n\nUpdated: March 4, 2024\nPublished: March 3, 2024\n\nBody text here.\n")
+    assert a.published == "2024-03-03" and a.metadata["updated"] == "2024-03-04"
+    assert a.text == "Body text here."
+
+
+def test_labels_are_not_datelines():
+    assert parse_text("Headline\n\nBREAKING: Body text here. Something.\n").dateline is None
+    assert parse_text("Headline\n\nWASHINGTON (Wire) — Body text here.\n").dateline == "WASHINGTON"
+
+
+def test_hard_wrapped_lines_are_joined():
+    a = parse_text(
+        "Headline here\n\nThe government said on Tuesday that it would\nraise taxes next year, in a move that\n"
+        "surprised many analysts in the capital.\n\nA second, shorter paragraph that is also\nwrapped.\n"
+    )
+    assert a.text == (
+        "The government said on Tuesday that it would raise taxes next year, in a move that surprised many "
+        "analysts in the capital.\n\nA second, shorter paragraph that is also wrapped."
+    )
+    assert "joined-wrapped-lines" in a.repairs
+    one_per_line = parse_text("Headline\n\nFirst paragraph ends here.\nSecond one too.\nThird.\n")
+    assert one_per_line.text.count("\n\n") == 2 and "joined-wrapped-lines" not in one_per_line.repairs
+
+
+def test_markdown_rules_repeated_title_and_source_label():
+    a = art("# Storm hits coast\n\nStorm hits coast\n\n## Damage\n\nRoofs were torn off.\n\n* * *\n\nSource: Coastal Times\n", "a.md")
+    assert a.title == "Storm hits coast" and a.source == "Coastal Times"
+    assert a.text == "Damage\n\nRoofs were torn off."
+    assert "dropped-repeated-title" in a.repairs and "dropped-separator" in a.repairs
+
+
 def test_boilerplate_only_is_rejected():
     with pytest.raises(InputRejected) as exc:
         parse_text("Title\n\nSource link\nRead more\n")
@@ -166,6 +204,17 @@ def test_unicode_encodings(enc):
     assert a.title == "Title" and a.text == "Hello wörld, a test."
 
 
+def test_nul_padding_is_removed_but_nul_rich_data_is_binary():
+    a = art(b"Title\n\nBody text.\n" + b"\x00" * 64)
+    assert a.text == "Body text." and "removed-nul-bytes" in a.repairs
+    assert rej(b"Title\n\n" + b"ab\x00cd" * 50).code == "binary"
+
+
+def test_mojibake_not_claimed_for_whitespace_only_changes():
+    text, repairs = decode("Caf\u00e9\u00a0ok \u201cquoted\u201d.".encode())
+    assert repairs == [] and text == "Caf\u00e9\u00a0ok \u201cquoted\u201d."
+
+
 def test_decode_normalises():
     text, repairs = decode("Cafe\u0301\r\nbell\x07 \x1b[esc\r".encode())
     assert text == "Café\nbell [esc\n" and repairs == []
@@ -204,7 +253,16 @@ def test_html_sniffed_and_fallback():
 
 def test_html_deep_nesting_does_not_crash():
     html = "<html><body>" + "<div>" * 10000 + "<p>Deep text.</p>" + "</div>" * 10000 + "</body></html>"
-    assert isinstance(one(html, "deep.html"), (Article, Rejection))
+    a = art(html, "deep.html")  # libxml2 stops at 256 levels; the streaming fallback does not
+    assert a.text == "Deep text." and "html-fallback" in a.repairs
+    assert isinstance(one("<b>" * 100000, "worse.html"), (Article, Rejection))
+
+
+def test_html_sniffing():
+    assert art("This page mentions <html> in passing.\n\nBody text.\n", "noext").text == "Body text."
+    utf16 = "<div><p>Markup sent as UTF-16 without a byte-order mark.</p></div>".encode("utf-16-le")
+    a = next(read_paths(["-"], stdin=io.BytesIO(utf16)))
+    assert a.text == "Markup sent as UTF-16 without a byte-order mark." and "encoding:utf-16-le" in a.repairs
 
 
 # --- JSONL ---------------------------------------------------------------------------------
@@ -218,11 +276,11 @@ def test_jsonl_lines():
         json.dumps({"title": "no text"}),
         json.dumps({"text": 5}),
         json.dumps({"text": "Le cafÃ© \u0007ok.", "published": "2024-03-12T10:00:00Z"}),
-        json.dumps({"text": "x", "author": ["a"]}),
+        json.dumps({"text": "x", "author": ["A B", "C D"], "published": 1710237600}),
         "[1, 2]",
     ]
     items = read_bytes("\n".join(lines).encode(), "f.jsonl")
-    assert [type(i).__name__ for i in items] == ["Article", "Rejection", "Rejection", "Rejection", "Article", "Rejection", "Rejection"]
+    assert [type(i).__name__ for i in items] == ["Article", "Rejection", "Rejection", "Rejection", "Article", "Article", "Rejection"]
     first, bad, missing, wrong, fixed, author, notobj = items
     assert first.path == "f.jsonl:1" and first.published == "2024-03-12" and first.dateline == "BAGHDAD"
     assert first.metadata == {"lang": "en"} and first.title == "T"
@@ -230,8 +288,9 @@ def test_jsonl_lines():
     assert missing.reason == "jsonl line 4: missing 'text' field"
     assert wrong.reason == "jsonl line 5: 'text' is not a string"
     assert fixed.text == "Le café ok." and "mojibake" in fixed.repairs and fixed.published == "2024-03-12"
-    assert author.reason == "jsonl line 7: 'author' is not a string"
-    assert notobj.code == "malformed"
+    assert author.author == "A B, C D" and author.published is None and author.path == "f.jsonl:7"
+    assert author.metadata == {"published": 1710237600} and "ignored-field:published" in author.repairs
+    assert notobj.code == "malformed" and notobj.reason == "jsonl line 8: not a JSON object (list)"
 
 
 def test_jsonl_limit_is_per_line(tmp_path):
@@ -257,15 +316,18 @@ def test_folder_recursion_and_symlink_loop(tmp_path):
     (tmp_path / "a.txt").write_text("Title A\n\nBody A.\n")
     (tmp_path / "b" / "c.htm").write_text("<html><head><title>Title C</title></head><body><article><p>Body C is a paragraph long enough for an extractor to keep it as the main text.</p></article></body></html>")
     (tmp_path / "b" / "README.md").write_text("About these files\n\nNot an article.\n")
+    (tmp_path / "b" / "notes.md").write_text("# Notes\n\nBody D.\n")
+    (tmp_path / "b" / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (tmp_path / "b" / "d.jsonl").write_text('{"text": "one"}\n\n{"text": "two"}\n')
     (tmp_path / "b" / "skip.csv").write_text("a,b\n")
     (tmp_path / ".hidden.txt").write_text("Hidden\n\nNo.\n")
     (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
     items = list(read_paths([str(tmp_path)]))
-    assert [i.text for i in items] == ["Body A.", "Body C is a paragraph long enough for an extractor to keep it as the main text.", "one", "two"]
+    assert [i.text for i in items] == ["Body A.", "Body C is a paragraph long enough for an extractor to keep it as the main text.", "one", "two", "Body D."]
     assert items[0].path == str(tmp_path / "a.txt")
     assert items[3].path == str(tmp_path / "b" / "d.jsonl") + ":3"
-    assert count_inputs([str(tmp_path)]) == 4
+    assert items[4].title == "Notes"
+    assert count_inputs([str(tmp_path)]) == 5
     assert [i.text for i in read_paths([str(tmp_path)])] == [i.text for i in items]  # deterministic
 
 

@@ -2,8 +2,10 @@
 
 Nothing here raises for a bad input: every problem becomes a one-line ``Rejection`` so a batch
 ingest of thousands of files reports the bad ones and keeps going.  Folder walks are sorted
-(deterministic ingest order) and track visited directories by (device, inode) so symlink loops
-end.  Paths are kept as ``str`` (undecodable bytes survive as surrogate escapes, which is what
+(deterministic ingest order), take only known extensions (.txt .text .md .html .htm .jsonl
+.ndjson; no hidden files, no README/LICENSE notes) and track visited directories by (device,
+inode) so symlink loops end.  A file named explicitly is always tried, whatever its extension.
+Paths are kept as ``str`` (undecodable bytes survive as surrogate escapes, which is what
 ``os.fsdecode`` gives and what ``open`` accepts); only the copy stored in Article/Rejection is
 made printable.
 """
@@ -19,7 +21,7 @@ from typing import BinaryIO, Iterator
 from ..errors import InputRejected
 from ..schema import Article, Rejection
 from .decode import BOMS, decode
-from .detect import FOLDER_EXT, JSONL_EXT, extension, kind_of
+from .detect import JSONL_EXT, KNOWN_EXT, extension, in_folder_walk, kind_of, sniff_text
 from .html import parse_html
 from .jsonl import iter_jsonl
 from .text import parse_text
@@ -55,6 +57,8 @@ def read_bytes(data: bytes, path: str, *, max_bytes: int = 10_000_000) -> list[A
         if len(data) > max_bytes:
             return [_too_large(shown, len(data), max_bytes)]
         text, repairs = decode(data)
+        if extension(path) not in KNOWN_EXT:
+            kind = sniff_text(text)  # again after decoding: UTF-16 markup does not sniff as bytes
         article = parse_html(text, shown) if kind == "html" else parse_text(text, shown)
         article.repairs = repairs + article.repairs
         return [article]
@@ -116,7 +120,7 @@ def _walk(path: str) -> Iterator[tuple[str, Rejection | None]]:
         subdirs = []
         for entry in entries:
             if entry.name.startswith("."):
-                continue
+                continue  # hidden files and folders
             try:
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
@@ -124,7 +128,7 @@ def _walk(path: str) -> Iterator[tuple[str, Rejection | None]]:
                 is_dir = is_file = False
             if is_dir:
                 subdirs.append(entry.path)
-            elif extension(entry.name) in FOLDER_EXT:
+            elif in_folder_walk(entry.name):
                 if is_file:
                     yield entry.path, None
                 elif not os.path.exists(entry.path):

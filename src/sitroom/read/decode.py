@@ -1,10 +1,12 @@
 """Bytes -> clean Unicode text, recording every repair.
 
 Order matters: BOMs first (UTF-16/32 are full of NUL bytes), then refuse binary content (magic
-numbers, stray NULs) before any charset guesser sees it, then strict UTF-8 (nearly always right),
-then UTF-16 without BOM, then a Western-European shortcut (charset-normalizer guesses exotic
-code pages for short Latin-1 text), then charset-normalizer.  ftfy only runs its encoding fixes,
-so "mojibake" in ``repairs`` means characters really changed, not quotes being straightened.
+numbers, NULs) before any charset guesser sees it; NULs in alternating positions mean UTF-16
+without BOM, and a rare stray NUL or trailing NUL padding in UTF-8 text is removed and
+recorded.  Then strict UTF-8 (nearly always right), then a Western-European shortcut
+(charset-normalizer guesses exotic code pages for short Latin-1 text), then charset-normalizer.
+ftfy only runs its encoding fixes, so "mojibake" in ``repairs`` means characters really
+changed, not quotes being straightened.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     """Decode and normalise ``data``; raise InputRejected for empty/binary/undecodable input."""
     if not data:
         raise InputRejected("empty file", "empty")
-    text, encoding = _decode_raw(data)
-    repairs = [] if encoding == "utf-8" else [f"encoding:{encoding}"]
+    repairs: list[str] = []
+    text, encoding = _decode_raw(data, repairs)
+    if encoding != "utf-8":
+        repairs.insert(0, f"encoding:{encoding}")
     text, fixed = normalise(text)
     if fixed:
         repairs.append("mojibake")
@@ -59,15 +63,20 @@ def decode(data: bytes) -> tuple[str, list[str]]:
 
 def normalise(text: str) -> tuple[str, bool]:
     """Newlines to \\n, ftfy encoding fixes, control characters out, NFC.  Returns (text,
-    whether ftfy changed anything)."""
+    whether ftfy changed characters: differences in whitespace or Unicode normalisation alone
+    are not mojibake)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
-    changed = fixed != text
+    changed = fixed != text and _nfc(fixed).split() != _nfc(text).split()
     fixed = _CONTROL.sub("", fixed)
     return unicodedata.normalize("NFC", fixed), changed
 
 
-def _decode_raw(data: bytes) -> tuple[str, str]:
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _decode_raw(data: bytes, repairs: list[str]) -> tuple[str, str]:
     for bom, enc in BOMS:
         if data.startswith(bom):
             try:
@@ -80,7 +89,11 @@ def _decode_raw(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:
         enc = _utf16_guess(data)
         if enc is None:
-            raise InputRejected("binary content (NUL bytes)", "binary")
+            text = _stray_nuls(data)
+            if text is None:
+                raise InputRejected("binary content (NUL bytes)", "binary")
+            repairs.append("removed-nul-bytes")
+            return text, "utf-8"
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError:
@@ -98,6 +111,19 @@ def _decode_raw(data: bytes) -> tuple[str, str]:
     if best is None:
         raise InputRejected("not valid text in any known encoding", "decode")
     return str(best), best.encoding
+
+
+def _stray_nuls(data: bytes) -> str | None:
+    """UTF-8 text with NUL padding at the end (a crashed writer) or a rare stray NUL: keep it.
+    Binary data has NULs everywhere (random bytes: one in 256), so the bar is one per 1000
+    bytes outside trailing padding, and the rest must be strict UTF-8."""
+    body = data.rstrip(b"\x00")
+    if body.count(0) * 1000 > len(body):
+        return None
+    try:
+        return body.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _utf16_guess(data: bytes) -> str | None:

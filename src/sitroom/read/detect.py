@@ -8,14 +8,16 @@ to make sense of them (charset detectors will happily "decode" a PNG).
 from __future__ import annotations
 
 import os
+import re
 
 TEXT_EXT = {".txt", ".text", ".md"}
 HTML_EXT = {".html", ".htm"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT
-#: What a folder walk picks up.  Markdown is read when named explicitly but not in folders,
-#: where .md files are usually a README about the articles, not an article.
-FOLDER_EXT = KNOWN_EXT - {".md"}
+#: What a folder walk picks up (anything else in a folder is skipped silently).
+FOLDER_EXT = KNOWN_EXT
+#: File names (without extension) a folder walk skips: notes about a corpus, not articles.
+NOT_ARTICLES = {"readme", "license", "licence", "changelog", "changes", "contributing", "copying", "authors"}
 
 # Magic numbers of formats people are likely to drop into a news folder by mistake.
 MAGIC: list[tuple[bytes, str]] = [
@@ -37,8 +39,17 @@ MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|h1|title)\b")
+
+
 def extension(path: str) -> str:
     return os.path.splitext(path)[1].lower()
+
+
+def in_folder_walk(name: str) -> bool:
+    """Whether a folder walk reads this file: a known extension, not hidden, not a README."""
+    stem, ext = os.path.splitext(name)
+    return not name.startswith(".") and ext.lower() in FOLDER_EXT and stem.lower() not in NOT_ARTICLES
 
 
 def magic_kind(data: bytes) -> str | None:
@@ -66,13 +77,19 @@ def kind_of(path: str, data: bytes | None = None) -> str:
 
 
 def sniff(data: bytes) -> str:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<!doctype") or b"<html" in head:
-        return "html"
-    if head.startswith(b"{"):
-        start = len(data) - len(data.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    """"jsonl" for a stream of JSON objects with a "text" key, "html" for markup, else "text"."""
+    head = data[:4096]
+    start = len(head) - len(head.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    if data[start : start + 1] == b"{":
         end = data.find(b"\n", start)
         first = data[start : end if end >= 0 else len(data)].rstrip()
         if first.endswith(b"}") and b'"text"' in first:
             return "jsonl"  # stdin carrying JSON lines: clearly not prose
-    return "text"
+    return sniff_text(data[start : start + 2048].decode("latin-1"))
+
+
+def sniff_text(text: str) -> str:
+    """"html" when the input starts with markup (a doctype, <html>, or a <p>/<div> fragment);
+    prose that merely mentions "<html>" further down stays text."""
+    head = text[:2048].lstrip("\ufeff \t\r\n").lower()
+    return "html" if head.startswith("<") and _HTML_TAG.search(head) else "text"

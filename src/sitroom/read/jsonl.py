@@ -1,5 +1,7 @@
 """JSON Lines: one article object per line; a bad line is rejected on its own.
 
+Known fields of the wrong type (a number for "published") are moved to metadata with the repair
+"ignored-field:KEY" rather than costing the article; an "author" list is joined with ", ".
 Streams from a binary file object so a large dump never sits in memory whole; the size limit
 applies per line (a huge line is skipped without being read into memory).  Text goes through
 the same normalisation (control characters, ftfy, NFC, paragraph clean-up) as the file readers,
@@ -14,7 +16,8 @@ from typing import BinaryIO, Iterator
 from ..errors import InputRejected
 from ..schema import Article, Rejection
 from .decode import decode, normalise
-from .text import dateline, drop_boilerplate, paragraphs, parse_date
+from .dates import parse_date
+from .text import collapse, dateline, drop_boilerplate, paragraphs_of
 
 FIELDS = ("title", "url", "published", "source", "author")
 
@@ -57,15 +60,24 @@ def parse_line(raw: bytes, path: str) -> Article:
         raise InputRejected("missing 'text' field", "malformed")
     if not isinstance(obj["text"], str):
         raise InputRejected("'text' is not a string", "malformed")
-    for key in FIELDS:
-        if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise InputRejected(f"'{key}' is not a string", "malformed")
     text, fixed = normalise(obj.pop("text"))
     repairs = ["mojibake"] if fixed else []
-    body, dropped = drop_boilerplate(paragraphs(text))
+    lines, dropped = drop_boilerplate([collapse(x) for x in text.split("\n")])
+    body, joined = paragraphs_of(lines)
+    if joined:
+        repairs.append("joined-wrapped-lines")
     if not body:
         raise InputRejected("empty 'text'", "empty")
-    fields = {k: _field(obj.pop(k, None)) for k in FIELDS}
+    fields = {}
+    for key in FIELDS:
+        value = obj.pop(key, None)
+        if key == "author" and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            value = ", ".join(value)  # "author": ["A", "B"] is common in dumps
+        if value is not None and not isinstance(value, str):
+            obj[key] = value  # an odd type costs the field, not the article: kept in metadata
+            repairs.append(f"ignored-field:{key}")
+            value = None
+        fields[key] = _field(value)
     raw_date = fields["published"]
     if raw_date:
         fields["published"] = parse_date(raw_date)

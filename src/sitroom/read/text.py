@@ -1,19 +1,19 @@
-"""Plain-text news layout: title, date line, byline, body, trailing source line.
+"""Plain-text news layout: title, header lines (date, byline), body, trailing source line.
 
 Scraped ``.txt`` articles follow a loose convention (headline first, then a few short header
 lines, then paragraphs, sometimes the outlet's name last).  Everything taken out of the body is
-kept in a field or in ``repairs``, so the cleaning is visible.  The helpers here (dates,
-datelines, boilerplate, paragraph clean-up) are shared with the HTML and JSONL readers so all
-three produce bodies in the same shape: one paragraph per line, separated by one blank line.
+kept in a field or in ``repairs``, so the cleaning is visible.  The body helpers (boilerplate,
+datelines, paragraphs) are shared with the HTML and JSONL readers so all three produce bodies
+in the same shape: one paragraph per line, paragraphs separated by one blank line.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from ..errors import InputRejected
 from ..schema import Article
+from .dates import MONTH_NAMES, date_line, parse_date  # noqa: F401  (parse_date re-exported)
 
 MAX_TITLE = 250
 HEADER_LINES = 6  # how many lines after the title may hold a date line or byline
@@ -27,77 +27,57 @@ BOILERPLATE = (
 _BOILERPLATE_RE = re.compile(
     r"^(?:click here\b.{0,80}|read more\s*:.{0,120}|follow us on\b.{0,60}|also read\s*:.{0,120})$", re.I
 )
-
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DATE_PATTERNS = [  # (regex, order of groups)
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])"), "ymd"),
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), "mdy"),  # US month-first
-    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "dmy"),  # European dotted
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"\.?,?\s+(\d{4})\b", re.I), "dMy"),
-    (re.compile(r"\b" + _MON + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I), "Mdy"),
-]
-_DATE_PREFIX = re.compile(
-    r"^(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)(?:\s+on)?|status|date|dated|stand)\s*[:\-–]?\s*",
-    re.I,
-)
-_DATE_RESIDUE = re.compile(
-    r"\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"\b(?:at|on|gmt|utc|cet|cest|est|edt|pst|pdt|bst|et|pt|am|pm|hrs|local time)\b|[^\w]",
-    re.I,
-)
+_SEPARATOR = re.compile(r"^[-=*_~#•·–—]{3,}$")  # "-----", "=====", "***" (spaces removed first)
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 _NAME = r"[A-Z][\w'’.\-]*(?:\s+(?:[A-Z][\w'’.\-]*|de|da|di|van|von|der|den|del|la|le|bin|al|ibn|and|&))*"
 _BYLINE = re.compile(
     r"^(?i:by|from|written by|words by|author\s*:|von)\s+(" + _NAME + r")\s*(?:[,|]\s*([A-Z][\w&.'’\- ]{0,50})?)?$"
 )
-_NOT_NAMES = set(_MONTHS) | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-                             "the", "this", "today", "yesterday", "tomorrow", "now", "then", "here", "there"}
+_NOT_NAMES = MONTH_NAMES | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                            "the", "this", "today", "yesterday", "tomorrow", "now", "then", "here", "there"}
+_HEADER_SPLIT = re.compile(r"\s+[|·•]\s+")  # "By Jane Doe | March 3, 2024"
 _DATELINE = re.compile(
     r"^([A-Z][A-Z'’.\-]+(?:[ /][A-Z][A-Z'’.\-]+){0,3})(?:\s*,\s*[A-Z][\w .,]{0,40}?)?(?:\s*\([^)\n]{1,40}\))?"
     r"\s*(?::|[-–—]{1,2})\s+\S"
 )
+#: Upper-case lead-ins that look like datelines but are labels.
+_NOT_PLACES = {"BREAKING", "BREAKING NEWS", "UPDATE", "UPDATED", "WATCH", "LIVE", "EXCLUSIVE", "ANALYSIS",
+               "OPINION", "COMMENT", "EDITORIAL", "CORRECTION", "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE",
+               "VIDEO", "PHOTOS", "FACT CHECK", "READ MORE", "ALSO READ", "SOURCE", "SOURCES", "PS", "NB"}
+_SOURCE_LABEL = re.compile(r"^(?:source|via)\s*:\s*(.{2,60})$", re.I)
 _SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "at", "de", "du", "la", "le", "des", "&", "-", "–"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_END_PUNCT = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")", "…")
 
 
 def parse_text(text: str, path: str | None = None) -> Article:
     """Split a decoded plain-text article into title, header fields and cleaned body."""
-    lines = [ln for ln in (collapse(x) for x in text.split("\n")) if ln]
     repairs: list[str] = []
-    metadata: dict = {}
+    lines = _clean_lines(text.split("\n"), repairs)  # "" marks a blank line
+    nonblank = [i for i, ln in enumerate(lines) if ln]
     title = None
-    start = 0
-    if len(lines) > 1 and _is_title(lines[0]):  # a one-line file is all body
-        title, start = lines[0], 1
+    if len(nonblank) > 1 and _is_title(lines[nonblank[0]]):  # a one-line file is all body
+        title = lines[nonblank[0]]
+        lines[nonblank[0]] = ""
+        nonblank = nonblank[1:]
     else:
         repairs.append("no-title")
-    published = author = None
-    body: list[str] = []
-    i = start
-    header_end = start + HEADER_LINES
-    while i < len(lines):
-        line = lines[i]
-        if i < header_end and published is None and (iso := date_line(line)):
-            published = iso
-            metadata["date_line"] = line
-        elif i < header_end and author is None and (m := byline(line)):
-            author, extra = m
-            if not extra and i + 1 < len(lines) and _is_org_line(lines[i + 1]):
-                i += 1
-                extra = lines[i]
-            if extra:
-                metadata["byline_extra"] = extra
-        else:
-            body.append(line)
-        i += 1
-    body, dropped = drop_boilerplate(body)
+    metadata: dict = {}
+    published, author = _header(lines, nonblank[:HEADER_LINES], metadata)
+    kept, dropped = drop_boilerplate(lines)
     repairs += dropped
+    body, joined = paragraphs_of(kept)
+    if joined:
+        repairs.append("joined-wrapped-lines")
     source = None
-    if len(body) >= 2 and is_source_line(body[-1]):
-        source = body.pop()
+    if len(body) >= 2 and (m := _SOURCE_LABEL.match(body[-1])) and is_source_line(m.group(1)):
+        source = m.group(1)  # "Source: Daily Star"
+        body.pop()
+    elif len(body) >= 2 and is_source_line(body[-1]):
+        source = body.pop()  # "Daily Star"
+    if title and len(body) >= 2 and body[0].casefold() == title.casefold():
+        body.pop(0)
+        repairs.append("dropped-repeated-title")
     if not body:
         raise InputRejected("no article text after cleaning", "empty")
     return Article(
@@ -106,21 +86,113 @@ def parse_text(text: str, path: str | None = None) -> Article:
     )
 
 
+def _clean_lines(raw: list[str], repairs: list[str]) -> list[str]:
+    """Collapse spaces, drop Markdown heading marks and separator rules ("-----", "* * *")."""
+    out = []
+    for line in raw:
+        line = _MD_HEADING.sub("", collapse(line))
+        if _SEPARATOR.match(line.replace(" ", "")):
+            if "dropped-separator" not in repairs:
+                repairs.append("dropped-separator")
+            line = ""
+        out.append(line)
+    return out
+
+
+def _header(lines: list[str], window: list[int], metadata: dict) -> tuple[str | None, str | None]:
+    """Take date lines and the byline (with an organisation line under it) out of the first
+    lines after the title.  Blank the lines used; return (published, author)."""
+    dates: list[tuple[str, str, str]] = []
+    author = None
+    for i in window:
+        line = lines[i]
+        if not line:
+            continue  # already taken as an organisation line
+        parts = _HEADER_SPLIT.split(line)
+        found = [(date_line(p), byline(p) if author is None else None) for p in parts]
+        has_byline = any(b for _, b in found)
+        if not all(d or b or (has_byline and _is_org_line(p)) for p, (d, b) in zip(parts, found)):
+            continue
+        for p, (d, b) in zip(parts, found):
+            if d:
+                dates.append((d[0], d[1], p))
+            elif b:
+                author, extra = b
+                if extra:
+                    metadata["byline_extra"] = extra
+            else:
+                metadata["byline_extra"] = p
+        lines[i] = ""
+        if has_byline and "byline_extra" not in metadata and i + 1 < len(lines) and lines[i + 1] \
+                and _is_org_line(lines[i + 1]):
+            metadata["byline_extra"] = lines[i + 1]  # "ARD studio Rome" right under the byline
+            lines[i + 1] = ""
+    if not dates:
+        return None, author
+    chosen = next((d for d in dates if d[1] == "published"), dates[0])
+    metadata["date_line"] = chosen[2]
+    updated = [d for d in dates if d[1] == "updated" and d is not chosen]
+    if updated:
+        metadata["updated"] = updated[0][0]
+    return chosen[0], author
+
+
 def collapse(line: str) -> str:
     """Runs of spaces/tabs inside a line become one space; ends are trimmed."""
     return _SPACES.sub(" ", line).strip()
 
 
 def paragraphs(text: str) -> list[str]:
-    """Every non-empty line is a paragraph (scraped text uses blank lines inconsistently)."""
+    """Every non-empty line is a paragraph (HTML extraction gives one block element a line)."""
     return [ln for ln in (collapse(x) for x in text.split("\n")) if ln]
 
 
+def paragraphs_of(lines: list[str]) -> tuple[list[str], bool]:
+    """Paragraphs from lines ("" = blank line), and whether hard-wrapped lines were joined.
+
+    Scraped text usually has one paragraph per line, with or without blank lines between, so a
+    line is a paragraph unless the text is evidently hard-wrapped (e-mail, 72-column files):
+    most lines are under 100 characters and a good share of line breaks fall mid-sentence
+    (no closing punctuation, next line lower case).  Only then are lines inside a block joined."""
+    blocks, cur = [], []
+    for ln in lines + [""]:
+        if ln:
+            cur.append(ln)
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    flat = [ln for b in blocks for ln in b]
+    breaks = [(a, b) for blk in blocks for a, b in zip(blk, blk[1:])]
+    if not breaks:
+        return flat, False
+    width = sorted(len(ln) for ln in flat)[int(0.9 * (len(flat) - 1))]
+    soft = sum(_soft_break(a, b) for a, b in breaks)
+    if width > 100 or soft == 0 or soft < 0.3 * len(breaks):
+        return flat, False
+    out = []
+    for blk in blocks:
+        para = blk[0]
+        for prev, ln in zip(blk, blk[1:]):
+            if len(prev) >= 0.6 * width or _soft_break(prev, ln):
+                hyphen = para.endswith("-") and para[-2:-1].isalpha() and ln[:1].islower()
+                para = para + ln if hyphen else f"{para} {ln}"  # "inter-\nnational" keeps its hyphen
+            else:
+                out.append(para)
+                para = ln
+        out.append(para)
+    return out, True
+
+
+def _soft_break(prev: str, nxt: str) -> bool:
+    return not prev.endswith(_END_PUNCT) and (nxt[:1].islower() or prev.endswith((",", "-")))
+
+
 def drop_boilerplate(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Remove stand-alone boilerplate lines; blank lines ("") pass through."""
     kept, repairs = [], []
     for line in lines:
         key = line.strip(" .:!…>»|-–—*#").lower()
-        if key in BOILERPLATE or _BOILERPLATE_RE.match(line):
+        if line and (key in BOILERPLATE or _BOILERPLATE_RE.match(line)):
             tag = f"dropped-boilerplate:{line[:60]}"
             if tag not in repairs:
                 repairs.append(tag)
@@ -135,7 +207,9 @@ def dateline(paragraph: str) -> str | None:
     if not m:
         return None
     place = m.group(1).strip(" .-")
-    return place if sum(c.isalpha() for c in place) >= 3 else None
+    if place.upper() in _NOT_PLACES or sum(c.isalpha() for c in place) < 3:
+        return None
+    return place
 
 
 def byline(line: str) -> tuple[str, str | None] | None:
@@ -151,64 +225,6 @@ def byline(line: str) -> tuple[str, str | None] | None:
         return None
     extra = (m.group(2) or "").strip() or None
     return name, extra
-
-
-def date_line(line: str) -> str | None:
-    """ISO date if ``line`` is a short line that is essentially a date (with optional prefix)."""
-    if len(line) > 80:
-        return None
-    prefix = _DATE_PREFIX.match(line)
-    rest = line[prefix.end():] if prefix else line
-    found = find_date(rest)
-    if found:
-        iso, s, e = found
-        residue = _DATE_RESIDUE.sub("", rest[:s] + " " + rest[e:])
-        if len(residue) <= 6:
-            return iso
-        return None
-    if prefix and re.search(r"\d", rest):
-        return _dateparser(rest)
-    return None
-
-
-def parse_date(value: str) -> str | None:
-    """Any date string we know -> "YYYY-MM-DD" (None when unknown)."""
-    value = value.strip()
-    found = find_date(value)
-    if found:
-        return found[0]
-    return _dateparser(value) if re.search(r"\d", value) else None
-
-
-def find_date(s: str) -> tuple[str, int, int] | None:
-    for rx, order in _DATE_PATTERNS:
-        for m in rx.finditer(s):
-            g = dict(zip(order, m.groups()))
-            if "M" in g:
-                month = _MONTHS.get(g["M"].lower().rstrip("."))
-            else:
-                month = int(g["m"])
-            day, year = int(g["d"]), int(g["y"])
-            if order == "mdy" and month and month > 12 and day <= 12:
-                month, day = day, month  # day-first after all
-            try:
-                return date(year, month or 0, day).isoformat(), m.start(), m.end()
-            except ValueError:
-                continue
-    return None
-
-
-def _dateparser(value: str) -> str | None:
-    try:
-        import dateparser
-
-        dt = dateparser.parse(
-            value[:100],
-            settings={"DATE_ORDER": "MDY", "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"},
-        )
-    except Exception:  # dateparser raises assorted errors on odd input; a date is optional
-        return None
-    return dt.date().isoformat() if dt else None
 
 
 def is_source_line(line: str) -> bool:

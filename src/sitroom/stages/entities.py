@@ -80,7 +80,7 @@ def extract_entities(doc: Doc, aliases: AliasTable, source: str | None = None) -
     """``source`` is the article's outlet: mentions of it ("Atlas Wire", "Atlas") are that
     organisation, whatever label NER gave them."""
     text = doc.text
-    cands = [_trim(doc, ent) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+    cands = [_trim(text, ent) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
     cands = [c for c in cands if c is not None]
     acronyms = _acronym_definitions(doc, cands)
     cands = _overlay(cands, [c for pair in acronyms for c in pair])
@@ -118,7 +118,7 @@ def extract_entities(doc: Doc, aliases: AliasTable, source: str | None = None) -
 
 # -- spans --------------------------------------------------------------------------------------
 
-def _trim(doc: Doc, ent: Span) -> _Cand | None:
+def _trim(text: str, ent: Span) -> _Cand | None:
     """Drop a leading "the" or title, a trailing possessive, and anything past a line break, so
     the span is the name itself."""
     s = ent.text
@@ -129,19 +129,19 @@ def _trim(doc: Doc, ent: Span) -> _Cand | None:
     if m and ent.label_ not in ("WORK_OF_ART", "LAW", "EVENT"):
         start += m.end()
     if ent.label_ == "PERSON":
-        t = _TITLE.match(doc.text[start:end])
+        t = _TITLE.match(text[start:end])
         if t:
             start += t.end()
-    tail = _POSSESSIVE.search(doc.text[start:end])
+    tail = _POSSESSIVE.search(text[start:end])
     if tail:
         end -= len(tail.group())
-    while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ".)":
+    while end > start and not text[end - 1].isalnum() and text[end - 1] not in ".)":
         end -= 1
-    while start < end and not doc.text[start].isalnum():
+    while start < end and not text[start].isalnum():
         start += 1
-    if end - start < 2 and not doc.text[start:end].isupper():
+    if end - start < 2 and not text[start:end].isupper():
         return None
-    if ent.label_ == "PERSON" and doc.text[start:end].rstrip(".").lower() in _TITLE_WORDS:
+    if ent.label_ == "PERSON" and text[start:end].rstrip(".").lower() in _TITLE_WORDS:
         return None  # "Brig" of "Brig. Gen."
     return _Cand(start, end, ent.label_)
 
@@ -363,8 +363,7 @@ def _is_role_noun(tok: Token) -> bool:
 
 def _role_text(tokens: list[Token]) -> str:
     """The role as written, on one line, with typographic apostrophes made plain."""
-    doc = tokens[0].doc
-    raw = doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]
+    raw = "".join(t.text_with_ws for t in tokens)  # never doc.text: that re-joins the whole article
     return " ".join(raw.replace("’", "'").split())
 
 
