@@ -16,7 +16,8 @@ install: $(STAMP)  ## create .venv and install pinned dependencies + the spaCy m
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
-	$(BIN)/python -c "import sitroom.nlp as n; n.load_model()" 
+	$(BIN)/python -c "import sitroom.nlp as n; n.load_model()"
+	$(BIN)/python -c "from sitroom.geo.gazetteer import load; load()"  # builds the offline gazetteer once (~35 s)
 	@touch $(STAMP)
 
 demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it

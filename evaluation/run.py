@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 #: Report order; each later evaluation appends its module name here.
-SECTIONS = ["conll", "tempeval", "polnear", "devset_quotes", "devset_figures"]
+SECTIONS = ["conll", "tempeval", "polnear", "devset_quotes", "devset_figures", "geoparse"]
 
 
 def git_commit() -> str | None:

@@ -164,3 +164,19 @@ def test_doc_and_stats_commands(seeds, db):
     assert stats.exit_code == 0 and "documents" in stats.stdout
     unknown = invoke("doc", "ffffffffffff", "--db", db)
     assert unknown.exit_code == 1
+
+
+def test_places_are_resolved_exported_and_listed(seeds, db, tmp_path):
+    invoke("ingest", str(seeds), "--db", db, "-q")
+    data = export(db)
+    ids = {p["name"]: p for p in data["places"]}
+    assert ids["Mosul"]["country_code"] == "IQ"
+    assert any("Raqq" in p["name"] and p["country_code"] == "SY" for p in data["places"])
+    assert not any(p["name"] in ("West", "Western") for p in data["places"])
+    geo = tmp_path / "places.geojson"
+    assert invoke("export", "--db", db, "--format", "geojson", "-o", str(geo)).exit_code == 0
+    fc = json.loads(geo.read_text())
+    assert fc["type"] == "FeatureCollection" and fc["features"]
+    assert all(-180 <= f["geometry"]["coordinates"][0] <= 180 for f in fc["features"])
+    listed = invoke("places", "--db", db, "--country", "SY")
+    assert listed.exit_code == 0 and "Syria" in listed.stdout

@@ -113,7 +113,7 @@ def _force_progress() -> bool:
 @app.command()
 def export(
     db: Optional[str] = DB_OPTION,
-    format: str = typer.Option("json", "--format", "-f", help="json (the export contract), jsonl, csv or parquet."),
+    format: str = typer.Option("json", "--format", "-f", help="json (the export contract), jsonl, csv, parquet or geojson (places)."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Output file (json/jsonl; default stdout) or folder (csv/parquet)."),
 ) -> None:
     """Write the knowledge base for other tools (format in docs/export-schema.md)."""
@@ -314,6 +314,34 @@ def quotes(
             table.add_row(r["speaker"] or "(unattributed)", r["cue"] or "", r["outlet"] or "",
                           "direct" if r["direct"] else "reported", _source_cell(r), r["text"])
         out.print(table if rows else "no quotes" + (f" by {speaker!r}" if speaker else ""))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def places(
+    db: Optional[str] = DB_OPTION,
+    country: Optional[str] = typer.Option(None, "--country", "-c", help="Only places in this ISO country code (e.g. SY)."),
+    limit: int = typer.Option(100, "--limit", help="At most this many places."),
+) -> None:
+    """Resolved places with coordinates, country, feature type and how often articles mention them."""
+    from .store.database import Store
+    from .store.export import place_records
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = place_records(store)
+        if country:
+            rows = [r for r in rows if (r["country_code"] or "").upper() == country.upper()]
+        table = Table(show_header=True)
+        for col in ("place", "country", "feature", "lat", "lon", "mentions", "documents", "id"):
+            table.add_column(col, overflow="fold")
+        for r in rows[:limit]:
+            table.add_row(r["name"], r["country_code"] or "", r["feature"],
+                          f"{r['lat']:.3f}" if r["lat"] is not None else "", f"{r['lon']:.3f}" if r["lon"] is not None else "",
+                          str(r["mention_count"]), str(len(r["document_ids"])), r["id"])
+        out.print(table if rows else "no places" + (f" in {country.upper()}" if country else ""))
     except SitroomError as exc:
         raise _fail(exc)
 

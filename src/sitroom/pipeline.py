@@ -25,6 +25,7 @@ from .read import read_paths
 from .schema import Alias, Article, DateRef, DocumentFacts, Figure, Mention, Quote, Rejection, Role
 from .settings import Config
 from .stages import REGISTERED, register
+from .stages.places import Demonym, Place, source_country_of
 from .store.database import Store
 
 _WS = re.compile(r"\s+")
@@ -58,6 +59,7 @@ def make_doc(nlp: Language, article: Article) -> Doc:
     doc = nlp.make_doc(article.text)
     doc.user_data["sitroom_anchor"] = (article.published or "")[:10] or None
     doc.user_data["sitroom_source"] = article.source
+    doc.user_data["sitroom_source_country"] = source_country_of(article.url)
     return doc
 
 
@@ -77,6 +79,8 @@ def facts_from_doc(doc: Doc, article: Article, doc_id: str, paths: list[str]) ->
         dates=[DateRef(**d) for d in out.get("dates", [])],
         quotes=[Quote(**q) for q in out.get("quotes", [])],
         figures=[Figure(**f) for f in out.get("figures", [])],
+        places=[Place(**p) for p in out.get("places", [])],
+        demonyms=[Demonym(**d) for d in out.get("demonyms", [])],
     )
 
 

@@ -137,3 +137,5 @@ class DocumentFacts:
     dates: list[DateRef] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    places: list[Any] = field(default_factory=list)  # stages.places.Place
+    demonyms: list[Any] = field(default_factory=list)  # stages.places.Demonym

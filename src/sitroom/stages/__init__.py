@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 #: The registered component names (pinned by tests/test_registry.py).
-REGISTERED = ("sitroom_entities_v1", "sitroom_dates_v1", "sitroom_figures_v1", "sitroom_quotes_v1")
+REGISTERED = ("sitroom_entities_v1", "sitroom_places_v1", "sitroom_dates_v1", "sitroom_figures_v1", "sitroom_quotes_v1")
 
 
 def _payload(doc: Doc) -> dict:
@@ -39,6 +39,21 @@ class EntitiesStage:
             "aliases": [dataclasses.asdict(a) for a in result.aliases],
             "roles": [dataclasses.asdict(r) for r in result.roles],
         }
+        return doc
+
+
+class PlacesStage:
+    def __init__(self) -> None:
+        from ..geo.gazetteer import load
+
+        self.gazetteer = load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .places import find_places
+
+        places, demonyms = find_places(doc, doc.user_data.get("sitroom_source_country"), gazetteer=self.gazetteer)
+        _payload(doc)["places"] = [dataclasses.asdict(p) for p in places]
+        _payload(doc)["demonyms"] = [dataclasses.asdict(d) for d in demonyms]
         return doc
 
 
@@ -90,6 +105,12 @@ def register() -> None:
         requires=["doc.ents", "token.dep", "token.tag"],
         assigns=["doc._.sitroom"],
         func=lambda nlp, name, alias_file: EntitiesStage(alias_file),
+    )
+    Language.factory(
+        "sitroom_places_v1",
+        requires=["doc.ents", "token.dep", "token.tag"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name: PlacesStage(),
     )
     Language.factory(
         "sitroom_dates_v1",

@@ -286,10 +286,7 @@ def _tense(doc: Doc, text: str, start: int, end: int) -> str:
         return ""
     tok = span.root
     for _ in range(4):
-        if tok.pos_ in ("VERB", "AUX") and tok.text[:1].isupper() and not tok.is_sent_start and tok.head is not tok:
-            tok = tok.head  # a capitalised "verb" mid-sentence is a misparsed name ("Die Welt")
-            continue
-        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+        if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
             break
         if tok.dep_ not in ("pobj", "prep", "npadvmod", "tmod", "nummod", "compound", "appos", "nmod", "advmod",
                             "dobj", "conj", "attr", "pcomp") and tok.pos_ not in ("ADP",):
@@ -314,8 +311,9 @@ def _tense(doc: Doc, text: str, start: int, end: int) -> str:
         return "future"  # "is scheduled Monday", "was set for Tuesday"
     if tok.tag_ in ("VBD",) or any(a.tag_ == "VBD" for a in aux) or (tok.tag_ == "VBN" and words & {"has", "have", "had"}):
         return "past"
-    if tok.tag_ in ("VBP", "VBZ") and not words:
-        return "future" if tok.lemma_ not in ("be", "have", "say") else ""  # "meet separately Monday"
+    if tok.tag_ in ("VBP", "VBZ") and not words and tok.dep_ in ("ROOT", "conj") \
+            and any(c.dep_ == "nsubj" for c in tok.children):
+        return "future" if tok.lemma_ not in ("be", "have", "say") else ""  # "they meet separately Monday"
     if tok.tag_ == "VBG" and words & {"is", "are", "'s", "’s", "am"}:
         return "future"  # "is meeting on Friday"
     return ""

@@ -110,7 +110,7 @@ class Store:
                     continue
                 self.con.register("_batch", table)
                 cols = ", ".join(f'"{c}"' for c in table.column_names)
-                verb = "INSERT OR IGNORE" if name in ("entities", "document_paths") else "INSERT"
+                verb = "INSERT OR IGNORE" if name in ("entities", "places", "document_paths") else "INSERT"
                 self.con.execute(f"{verb} INTO {name} ({cols}) SELECT {cols} FROM _batch")
                 self.con.unregister("_batch")
             self.con.execute("COMMIT")
@@ -142,7 +142,8 @@ class Store:
     def counts(self) -> dict[str, int]:
         out = {}
         for table in ("documents", "document_paths", "mentions", "entities", "entity_roles",
-                      "entity_aliases", "dates", "quotes", "figures", "rejections"):
+                      "entity_aliases", "dates", "quotes", "figures", "places", "place_mentions",
+                      "demonyms", "rejections"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
 
@@ -172,6 +173,10 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
     figure_cols = ("document_id", "start", "end", "text", "value", "low", "high", "unit", "subject",
                    "qualifier", "kind")
     figures = {k: [] for k in figure_cols}
+    places = {k: [] for k in ("id", "name", "country_code", "lat", "lon", "feature")}
+    place_mentions = {k: [] for k in ("document_id", "start", "end", "text", "place_id", "confidence", "metonymy")}
+    demonyms = {k: [] for k in ("document_id", "start", "end", "text", "country_code", "place_id")}
+    seen_places: set[str] = set()
     seen_entities: set[str] = set()
     for f in batch:
         a = f.article
@@ -212,6 +217,17 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
             figures["document_id"].append(f.doc_id)
             for key in figure_cols[1:]:
                 figures[key].append(getattr(g, key))
+        for pl in f.places:
+            if pl.place_id not in seen_places:
+                seen_places.add(pl.place_id)
+                for key, val in zip(places, (pl.place_id, pl.name, pl.country_code, pl.lat, pl.lon, pl.feature)):
+                    places[key].append(val)
+            for key, val in zip(place_mentions, (f.doc_id, pl.start, pl.end, pl.text, pl.place_id, pl.confidence,
+                                                 pl.metonymy)):
+                place_mentions[key].append(val)
+        for dm in f.demonyms:
+            for key, val in zip(demonyms, (f.doc_id, dm.start, dm.end, dm.text, dm.country_code, dm.place_id)):
+                demonyms[key].append(val)
     ts = pa.timestamp("us")
     docs_t = pa.table({**{k: v for k, v in docs.items() if k != "ingested_at"},
                        "ingested_at": pa.array(docs["ingested_at"], ts)})
@@ -233,6 +249,12 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
                             for k, v in quotes.items()}),
         "figures": pa.table({k: pa.array(v, i32 if k in INT_COLS else pa.float64() if k in ("value", "low", "high")
                                          else pa.string()) for k, v in figures.items()}),
+        "places": pa.table({k: pa.array(v, pa.float64() if k in ("lat", "lon") else pa.string())
+                            for k, v in places.items()}),
+        "place_mentions": pa.table({k: pa.array(v, i32 if k in INT_COLS else pa.float64() if k == "confidence"
+                                                else pa.bool_() if k == "metonymy" else pa.string())
+                                    for k, v in place_mentions.items()}),
+        "demonyms": spans(demonyms),
     }
 
 

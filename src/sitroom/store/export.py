@@ -17,7 +17,7 @@ from ..errors import UsageError
 from .database import Store
 
 SCHEMA_VERSION = "1"
-FORMATS = ("json", "jsonl", "csv", "parquet")
+FORMATS = ("json", "jsonl", "csv", "parquet", "geojson")
 #: Tables written by the csv and parquet exports, with the query for each.
 TABLE_QUERIES = {
     "documents": "SELECT id, title, source, author, published, url, dateline, story_id, word_count, "
@@ -32,6 +32,11 @@ TABLE_QUERIES = {
               'cue, cue_start, cue_end, outlet, direct, statement_id FROM quotes ORDER BY document_id, start',
     "figures": 'SELECT document_id, start, "end", text, value, low, high, unit, subject, qualifier, kind, claim_id '
                "FROM figures ORDER BY document_id, start",
+    "places": "SELECT id, name, country_code, lat, lon, feature FROM places "
+              "WHERE id IN (SELECT place_id FROM place_mentions) ORDER BY id",
+    "place_mentions": 'SELECT document_id, start, "end", text, place_id, confidence, metonymy FROM place_mentions '
+                      "ORDER BY document_id, start",
+    "demonyms": 'SELECT document_id, start, "end", text, country_code, place_id FROM demonyms ORDER BY document_id, start',
     "rejections": "SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path",
 }
 
@@ -61,6 +66,10 @@ def iter_documents(store: Store) -> Iterator[dict]:
     figures = _group(store.query(
         'SELECT document_id, text, start, "end", value, low, high, unit, subject, qualifier, kind, claim_id '
         "FROM figures ORDER BY document_id, start"), "document_id")
+    places = _group(store.query(
+        'SELECT m.document_id, m.text, m.start, m."end", m.place_id, p.name, p.country_code, p.lat, p.lon, '
+        "p.feature, m.confidence, m.metonymy FROM place_mentions m JOIN places p ON p.id = m.place_id "
+        "ORDER BY m.document_id, m.start"), "document_id")
     for d in docs:
         doc_paths = [p["path"] for p in paths.get(d["id"], [])]
         yield {
@@ -76,7 +85,7 @@ def iter_documents(store: Store) -> Iterator[dict]:
             "story_id": d["story_id"],
             "entities": [{"text": m["text"], "start": m["start"], "end": m["end"], "label": m["label"],
                           "entity_id": m["entity_id"]} for m in mentions.get(d["id"], [])],
-            "places": [],
+            "places": places.get(d["id"], []),
             "dates": [{"text": x["text"], "start": x["start"], "end": x["end"], "value": x["value"]}
                       for x in dates.get(d["id"], [])],
             "quotes": quotes.get(d["id"], []),
@@ -105,12 +114,32 @@ def entity_records(store: Store) -> list[dict]:
     return out
 
 
+def place_records(store: Store) -> list[dict]:
+    rows = store.query(
+        "SELECT p.id, p.name, p.country_code, p.lat, p.lon, p.feature, count(*) AS mention_count, "
+        "list(DISTINCT m.document_id ORDER BY m.document_id) AS document_ids "
+        "FROM places p JOIN place_mentions m ON m.place_id = p.id GROUP BY ALL ORDER BY mention_count DESC, p.id")
+    for r in rows:
+        r["geonameid"] = int(r["id"]) if r["id"].isdigit() else None
+    return rows
+
+
+def geojson(store: Store) -> dict:
+    """Places as a GeoJSON FeatureCollection, weighted by mentions (for GIS tools and maps)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": r["id"],
+         "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+         "properties": {k: r[k] for k in ("name", "country_code", "feature", "geonameid", "mention_count",
+                                           "document_ids")}}
+        for r in place_records(store) if r["lat"] is not None and r["lon"] is not None]}
+
+
 def build_export(store: Store) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "documents": list(iter_documents(store)),
         "entities": entity_records(store),
-        "places": [],
+        "places": place_records(store),
         "statements": [],
         "claims": [],
         "stories": [],
@@ -125,6 +154,10 @@ def write_export(store: Store, fmt: str, out: str | None, stdout: IO[str]) -> st
         data = build_export(store)
         _write_text(json.dumps(data, ensure_ascii=False, indent=1), out, stdout)
         return f"{len(data['documents'])} documents, {len(data['entities'])} entities"
+    if fmt == "geojson":
+        data = geojson(store)
+        _write_text(json.dumps(data, ensure_ascii=False, indent=1), out, stdout)
+        return f"{len(data['features'])} places"
     if fmt == "jsonl":
         lines = [json.dumps(d, ensure_ascii=False) for d in iter_documents(store)]
         _write_text("\n".join(lines) + ("\n" if lines else ""), out, stdout)

@@ -120,5 +120,41 @@ MIGRATIONS.append((
     """,
 ))
 
+MIGRATIONS.append((
+    3,
+    "places",
+    """
+    CREATE TABLE places (
+        id VARCHAR PRIMARY KEY,          -- GeoNames id where there is one, else e.g. "region:sahel"
+        name VARCHAR NOT NULL,
+        country_code VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        feature VARCHAR NOT NULL         -- country | admin | city | region
+    );
+    CREATE TABLE place_mentions (
+        document_id VARCHAR NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        place_id VARCHAR NOT NULL,
+        confidence DOUBLE NOT NULL,
+        metonymy BOOLEAN NOT NULL
+    );
+    CREATE TABLE demonyms (
+        document_id VARCHAR NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        country_code VARCHAR,
+        place_id VARCHAR
+    );
+    CREATE INDEX place_mentions_doc ON place_mentions(document_id);
+    CREATE INDEX place_mentions_place ON place_mentions(place_id);
+    CREATE INDEX demonyms_doc ON demonyms(document_id);
+    """,
+))
+
 #: Tables that hold per-document facts: deleting a document deletes its rows in all of them.
-FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases", "quotes", "figures")
+FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases", "quotes", "figures", "place_mentions",
+               "demonyms")
