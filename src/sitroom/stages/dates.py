@@ -9,9 +9,8 @@ Recognition is spaCy's DATE and TIME entities, trimmed to the expression proper 
 Normalisation is our own table of patterns, in the TimeML conventions TempEval uses:
 "2016-10-18", "2019-02", "2015", ISO weeks "2016-W42", seasons "2015-SU", quarters "2015-Q1",
 halves "2015-H1", decades "199", centuries "19", "PRESENT_REF"/"PAST_REF"/"FUTURE_REF", durations
-"P3Y"/"PT4H"/"PXY", sets ("daily") "P1D".  Values always match the export schema's pattern, so
-TimeML's part-of-day suffixes ("TNI") and weekend weeks ("-WE") are left out: "Friday night" is
-the Friday.
+"P3Y"/"PT4H"/"PXY", sets ("daily") "P1D", parts of day ("Friday night" -> "2016-10-14TNI").  Values
+always match the export schema's pattern.
 
 A relative expression ("on Tuesday", "last November") needs the anchor; without one its value is
 None, never a guess.  Weekdays and holidays resolve to the latest such day on or before the
@@ -414,9 +413,22 @@ def normalise(expression: str, anchor: date | None, tense: str = "") -> tuple[st
     return _checked(" ".join(expression.replace("’", "'").split()), anchor, tense)
 
 
+PART_OF_DAY = {"morning": "TMO", "afternoon": "TAF", "evening": "TEV", "night": "TNI", "tonight": "TNI"}
+_PART_OF_DAY = re.compile(r"\b(morning|afternoon|evening|night|tonight)$", re.I)
+
+
 #: The export JSON Schema's pattern for ``DateRef.value``.
-VALUE_PATTERN = re.compile(r"^(\d{4}(-(\d{2}(-\d{2}(T\d{2}:\d{2})?)?|W\d{2}|Q[1-4]|H[12]|SP|SU|FA|WI))?|\d{2,3}|P.*"
-                           r"|PRESENT_REF|PAST_REF|FUTURE_REF|XXXX.*)$")
+def _export_value_pattern() -> re.Pattern[str]:
+    """The export JSON Schema's pattern for date values: one definition, read from the schema."""
+    import json
+    from importlib import resources
+
+    schema = json.loads(resources.files("sitroom.store").joinpath("export-schema.json").read_text(encoding="utf-8"))
+    return re.compile(schema["properties"]["documents"]["items"]["properties"]["dates"]["items"]["properties"]
+                      ["value"]["pattern"])
+
+
+VALUE_PATTERN = _export_value_pattern()
 
 
 def _checked(expr: str, anchor: date | None, tense: str) -> tuple[str | None, str]:
@@ -426,6 +438,10 @@ def _checked(expr: str, anchor: date | None, tense: str) -> tuple[str | None, st
         value, kind = _normalise(expr, anchor, tense)
     except (OverflowError, ValueError, KeyError):
         return None, "date"
+    # TimeML part of day: "Friday night" -> 2016-10-14TNI, "this morning" -> 2016-10-19TMO.
+    part = _PART_OF_DAY.search(expr)
+    if part and value and kind == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        value += PART_OF_DAY[part.group(1).lower()]
     if value is not None and not VALUE_PATTERN.match(value):
         value = None
     return value, kind
