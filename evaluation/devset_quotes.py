@@ -24,21 +24,16 @@ vs "the HISS report"); both None also agrees.  Outlets compare the same way.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
+
+from evaluation import gold
+from evaluation.gold import StaleGold  # noqa: F401  (re-exported for tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 GOLD = ROOT / "tests" / "gold" / "quotes.jsonl"
-
-
-class StaleGold(RuntimeError):
-    """The reader's text no longer matches the text the gold offsets were made on."""
 
 
 def _norm(name: str | None) -> str | None:
@@ -59,40 +54,9 @@ def same_name(a: str | None, b: str | None) -> bool:
     return na == nb or f" {na} " in f" {nb} " or f" {nb} " in f" {na} "
 
 
-def _article_text(ref: str, shared: Path) -> str:
-    from sitroom.read import read_paths
-    from sitroom.schema import Article
-
-    name, _, line = ref.partition(":")
-    path = ROOT / name if name.startswith("examples/") else shared / "corpus" / name
-    items = list(read_paths([str(path)]))
-    index = int(line) - 1 if line else 0
-    if index >= len(items) or not isinstance(items[index], Article):
-        raise StaleGold(f"{ref}: the reader no longer yields an article here")
-    return items[index].text
-
-
 def load_gold(shared: Path, gold_path: Path = GOLD) -> dict[str, tuple[str, list[dict]]]:
     """file -> (article text, gold quotes); raises StaleGold on a hash mismatch."""
-    by_file: dict[str, list[dict]] = defaultdict(list)
-    for n, line in enumerate(gold_path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            row = json.loads(line)
-            row["_line"] = n
-            by_file[row["file"]].append(row)
-    out = {}
-    for ref, rows in by_file.items():
-        text = _article_text(ref, shared)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        for row in rows:
-            if row["text_sha256"] != digest:
-                raise StaleGold(
-                    f"{gold_path.name}:{row['_line']}: text_sha256 of {ref} no longer matches the reader's "
-                    f"Article.text ({digest[:12]}… != {row['text_sha256'][:12]}…); re-check the offsets")
-            if not (0 <= row["start"] < row["end"] <= len(text)):
-                raise StaleGold(f"{gold_path.name}:{row['_line']}: offsets outside the text")
-        out[ref] = (text, rows)
-    return out
+    return gold.load_gold(shared, gold_path)[0]
 
 
 def _ov(a0: int, a1: int, b0: int, b1: int) -> int:
@@ -199,16 +163,7 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--errors", action="store_true", help="list the mismatches")
-    args = ap.parse_args(argv)
-    result = evaluate(args.shared, args.limit)
-    sys.stdout.write(markdown(result))
-    if args.errors:
-        sys.stdout.write("\n".join(result["errors"]) + "\n")
-    return 0
+    return gold.cli(__doc__, evaluate, markdown, argv)
 
 
 if __name__ == "__main__":
