@@ -150,3 +150,22 @@ def test_fuzz_offsets_hold(nlp, words, noise):
     for p in places:
         assert 0 <= p.confidence <= 1 and -90 <= p.lat <= 90 and -180 <= p.lon <= 180
         assert p.feature in ("country", "admin", "city", "region")
+
+
+def test_a_country_ner_called_a_person_becomes_a_place_entity():
+    """Stage interplay: NER tags "Burkina Faso" as PERSON; the places stage resolves it and the
+    entity is relabelled as a place with the id that label gives it."""
+    from sitroom.pipeline import build_nlp, facts_from_doc, make_doc
+    from sitroom.schema import Article
+    from sitroom.settings import Config
+    from sitroom.stages.entities import entity_id
+
+    nlp = build_nlp(Config())
+    text = "Attacks rose in Burkina Faso and Mali last year, officials said."
+    article = Article(text=text)
+    facts = facts_from_doc(nlp(make_doc(nlp, article)), article, "0" * 16, [])
+    burkina = [m for m in facts.mentions if m.text == "Burkina Faso"]
+    assert burkina and all(m.label == "GPE" for m in burkina)
+    assert burkina[0].entity_id == entity_id("GPE", "Burkina Faso")
+    assert facts.entity_names[burkina[0].entity_id] == ("Burkina Faso", "GPE")
+    assert any(p.text == "Burkina Faso" and p.country_code == "BF" for p in facts.places)

@@ -54,7 +54,38 @@ class PlacesStage:
         places, demonyms = find_places(doc, doc.user_data.get("sitroom_source_country"), gazetteer=self.gazetteer)
         _payload(doc)["places"] = [dataclasses.asdict(p) for p in places]
         _payload(doc)["demonyms"] = [dataclasses.asdict(d) for d in demonyms]
+        relabel_place_entities(_payload(doc).get("entities"), places)
         return doc
+
+
+def relabel_place_entities(entities: dict | None, places: list) -> None:
+    """An entity NER called a person or organisation ("al-Qaim", "Vilvoorde") whose every mention
+    the gazetteer resolved as a place becomes a place entity (GPE, or LOC for regions), with the
+    id that label gives it."""
+    if not entities:
+        return
+    from .entities import entity_id
+
+    spans = {(p.start, p.end): p for p in places}
+    by_id: dict[str, list[dict]] = {}
+    for m in entities["mentions"]:
+        by_id.setdefault(m["entity_id"], []).append(m)
+    renamed: dict[str, str] = {}
+    for eid, ms in by_id.items():
+        name, label = entities["names"][eid]
+        if label not in ("PERSON", "ORG") or not all((m["start"], m["end"]) in spans for m in ms):
+            continue
+        if any(r["entity_id"] == eid for r in entities["roles"]):
+            continue  # a role ("mayor of ...") says it is an actor
+        new_label = "LOC" if spans[(ms[0]["start"], ms[0]["end"])].feature == "region" else "GPE"
+        new_id = entity_id(new_label, name)
+        renamed[eid] = new_id
+        entities["names"][new_id] = [name, new_label]
+        del entities["names"][eid]
+        for m in ms:
+            m["label"], m["entity_id"] = new_label, new_id
+    for a in entities["aliases"]:
+        a["entity_id"] = renamed.get(a["entity_id"], a["entity_id"])
 
 
 class DatesStage:

@@ -333,7 +333,8 @@ def find_places(doc: Doc, source_country: str | None = None, gazetteer: Gazettee
             if surface.lower() in _COMMON:
                 continue
             cands = candidates(surface)
-            is_person_word = ent.label_ == "PERSON" and (len(surface.split()) > 1 or surface.lower() in person_words)
+            is_person_word = ent.label_ == "PERSON" and (len(surface.split()) > 1 or surface.lower() in person_words) \
+                and not any(k == 0 and e.feature in ("country", "region") for e, k in cands)  # "Burkina Faso"
             if not is_person_word and _strong(cands, 100_000) and free(a, b):
                 mentions.append(_Mention(a, b, surface, "mislabel", ent, cands))
                 take(a, b)
