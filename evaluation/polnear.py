@@ -29,7 +29,6 @@ Scoring rules (documented so the numbers can be read):
 from __future__ import annotations
 
 import argparse
-import bisect
 import re
 import sys
 import time

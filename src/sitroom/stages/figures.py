@@ -23,7 +23,7 @@ import re
 import unicodedata
 from itertools import islice
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from ..schema import Figure
 
