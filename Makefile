@@ -23,11 +23,15 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it
 	$(BIN)/sitroom ingest examples/ --db $(DB)
 	$(BIN)/sitroom stats --db $(DB)
+	$(BIN)/sitroom claims --db $(DB) --limit 3
+	$(BIN)/sitroom statements --db $(DB) --limit 3
 	@echo
 	@echo "Next:"
 	@echo "  $(BIN)/sitroom doc ID --db $(DB)          one article with its facts (ids in the table above)"
 	@echo "  $(BIN)/sitroom figures --db $(DB) --subject fighters"
 	@echo "  $(BIN)/sitroom quotes --db $(DB) --speaker Maassen"
+	@echo "  $(BIN)/sitroom stories --db $(DB)              articles grouped by development"
+	@echo "  $(BIN)/sitroom timeline --db $(DB)             dated events, statements and figures"
 	@echo "  $(BIN)/sitroom export --db $(DB) --format json -o export.json"
 	@echo "  $(BIN)/sitroom --help"
 

@@ -27,6 +27,12 @@ PINNED_SCHEMA = {
     "demonyms": ["document_id", "start", "end", "text", "country_code", "place_id"],
     "figures": ["document_id", "start", "end", "text", "value", "low", "high", "unit", "subject",
                 "qualifier", "kind", "claim_id"],
+    "entity_links": ["entity_id", "canonical_id", "method", "score"],
+    "statements": ["id", "speaker_entity_id", "speaker", "text", "flags"],
+    "claims": ["id", "subject", "unit", "kind", "place_id", "low", "high", "sources", "agree"],
+    "stories": ["id", "title", "first_published", "last_published", "document_count"],
+    "duplicates": ["document_id", "duplicate_of", "similarity"],
+    "link_runs": ["ran_at", "documents", "seconds", "counts"],
     "schema_migrations": ["version", "name", "applied_at"],
 }
 

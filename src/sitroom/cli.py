@@ -61,8 +61,9 @@ def ingest(
     max_article_bytes: Optional[int] = typer.Option(None, "--max-article-bytes", help="Reject inputs larger than this (default 10,000,000)."),
     alias_file: Optional[str] = typer.Option(None, "--alias-file", help="Extra alias file (TSV), see docs/aliases.md."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the summary."),
+    no_link: bool = typer.Option(False, "--no-link", help="Skip the cross-document pass (run `sitroom link` later)."),
 ) -> None:
-    """Read articles, extract facts with offsets, and store them (idempotent)."""
+    """Read articles, extract facts with offsets, store them (idempotent), then link them across documents."""
     from .pipeline import ingest as run_ingest
     from .read import count_inputs
 
@@ -80,6 +81,11 @@ def ingest(
             task = progress.add_task("ingest", total=total or None, rate="-")
 
             def on_event(kind: str, payload: object) -> None:
+                if kind == "linking":
+                    progress.update(task, description="link")
+                    if not quiet:
+                        progress.console.print(f"cross-document pass: {payload}", markup=False)
+                    return
                 done = progress.tasks[0].completed + 1
                 elapsed = max(time.perf_counter() - started, 1e-6)
                 progress.update(task, advance=1, rate=f"{done / elapsed:.1f}")
@@ -89,7 +95,7 @@ def ingest(
                     progress.console.print(f"rejected: {payload.path}: {payload.reason}", markup=False)
 
             stdin = sys.stdin.buffer if "-" in paths else None
-            report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event)
+            report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event, link=not no_link)
         elapsed = time.perf_counter() - started
         summary = (f"{report.new} new, {report.unchanged} unchanged, "
                    f"{report.duplicate_paths} duplicate (stored once, path recorded), "
@@ -97,11 +103,19 @@ def ingest(
         if report.new:
             summary += f" · {report.words:,} words in {elapsed:.1f}s ({report.new / elapsed:.1f} docs/s)"
         out.print(f"{summary} → {cfg.db}")
+        if report.links:
+            out.print(_link_summary(report.links))
         if report.new == 0 and report.unchanged and not report.rejected:
             out.print("nothing to do: every article is already stored (use --force to re-process)")
         raise typer.Exit(report.exit_code)
     except SitroomError as exc:
         raise _fail(exc)
+
+
+def _link_summary(links: dict) -> str:
+    return (f"linked: {links['entities']:,} entities, {links['statements']:,} statements, "
+            f"{links['claims']:,} claims, {links['stories']:,} stories, {links['duplicates']:,} near-duplicates "
+            f"({links['seconds']:.1f}s)")
 
 
 def _force_progress() -> bool:
@@ -342,6 +356,187 @@ def places(
                           f"{r['lat']:.3f}" if r["lat"] is not None else "", f"{r['lon']:.3f}" if r["lon"] is not None else "",
                           str(r["mention_count"]), str(len(r["document_ids"])), r["id"])
         out.print(table if rows else "no places" + (f" in {country.upper()}" if country else ""))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def link(db: Optional[str] = DB_OPTION) -> None:
+    """Re-run the cross-document pass: entities, statements, claims, stories (ingest runs it for you)."""
+    from .link.run import link as run_link
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, create=False) as store:
+            result = run_link(store, progress=lambda step: err.print(step, markup=False))
+        out.print(_link_summary(result))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def entities(
+    db: Optional[str] = DB_OPTION,
+    name: Optional[str] = typer.Option(None, "--name", help="Only entities whose name or alias contains NAME."),
+    label: Optional[str] = typer.Option(None, "--label", help="Only this spaCy label (PERSON, ORG, GPE, NORP, …)."),
+    limit: int = typer.Option(50, "--limit", help="At most this many entities."),
+) -> None:
+    """Actors across documents: canonical name, the other names they went by, roles, article count."""
+    from .store.database import Store
+    from .store.export import entity_records
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = entity_records(store)
+        if label:
+            rows = [r for r in rows if r["label"] == label.upper()]
+        if name:
+            needle = name.lower()
+            rows = [r for r in rows if needle in r["name"].lower() or any(needle in a.lower() for a in r["aliases"])]
+        table = Table(show_header=True)
+        for col in ("entity", "label", "documents", "also called", "roles", "id"):
+            table.add_column(col, overflow="fold")
+        for r in rows[:limit]:
+            roles = sorted({x["role"] for x in r["roles"]})
+            table.add_row(r["name"], r["label"], str(r["document_count"]), ", ".join(r["aliases"][:8]),
+                          "; ".join(roles[:4]), r["id"])
+        out.print(table if rows else "no entities")
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+def _range(low: float | None, high: float | None, unit: str | None = None) -> str:
+    text = _fmt_num(low) if low == high else f"{_fmt_num(low)}–{_fmt_num(high)}"
+    return f"{text} {unit}" if unit and unit != "%" else text + ("%" if unit == "%" else "")
+
+
+@app.command()
+def claims(
+    db: Optional[str] = DB_OPTION,
+    subject: Optional[str] = typer.Option(None, "--subject", "-s", help="Only claims whose subject contains WORD."),
+    story: Optional[str] = typer.Option(None, "--story", help="Only claims reported in this story (id or prefix)."),
+    all_claims: bool = typer.Option(False, "--all", help="Include claims made by a single figure."),
+    limit: int = typer.Option(50, "--limit", help="At most this many claims."),
+) -> None:
+    """Figures that estimate the same quantity across articles, widest disagreement first."""
+    from .store import queries
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = queries.claims(store, subject, story, limit, min_figures=1 if all_claims else 2)
+        if not rows:
+            out.print("no claims reported by more than one figure (use --all to list single figures)"
+                      if not all_claims else "no claims")
+            return
+        for c in rows:
+            verdict = "[green]sources agree[/]" if c["agree"] else "[bold red]sources disagree[/]"
+            out.print(f"[bold]{c['subject'] or '(unspecified)'}[/]: {_range(c['low'], c['high'], c['unit'])} · "
+                      f"{len(c['figures'])} figures from {c['sources']} sources · {verdict} · claim {c['id']}")
+            table = Table(show_header=True, show_lines=True)
+            for col in ("figure", "source", "sentence"):
+                table.add_column(col, overflow="fold", ratio=4 if col == "sentence" else None)
+            for f in c["figures"]:
+                figure = f["text"]
+                normalised = _range(f["low"], f["high"], c["unit"])
+                if normalised.replace(",", "") not in figure.replace(",", ""):
+                    figure += f"\n= {normalised}"
+                table.add_row(figure, _source_cell(f), _evidence(f["sentence"], f["text"]))
+            out.print(table)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def statements(
+    db: Optional[str] = DB_OPTION,
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Only statements whose speaker contains NAME."),
+    all_statements: bool = typer.Option(False, "--all", help="Include statements carried by one article only."),
+    limit: int = typer.Option(50, "--limit", help="At most this many statements."),
+) -> None:
+    """The same words by the same speaker across articles: who, which outlets, when, how many articles."""
+    from .store import queries
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = queries.statements(store, speaker, limit, min_articles=1 if all_statements else 2)
+        if not rows:
+            out.print("no statement carried by more than one article (use --all to list every quote)"
+                      if not all_statements else "no statements")
+            return
+        for s in rows:
+            flags = f" · [bold red]{', '.join(s['flags'])}[/]" if s["flags"] else ""
+            docs = {q["document_id"] for q in s["quotes"]}
+            out.print(f"[bold]{s['speaker'] or '(unattributed)'}[/] in {len(docs)} articles{flags} · statement {s['id']}")
+            out.print(Text(f"“{s['text']}”", style="italic"))
+            table = Table(show_header=True)
+            for col in ("source", "published", "outlet named", "title"):
+                table.add_column(col, overflow="fold")
+            for q in {q["document_id"]: q for q in reversed(s["quotes"])}.values():  # one row per article
+                table.add_row(q["source"] or q["document_id"][:8], q["published"] or "undated", q["outlet"] or "",
+                              q["title"] or "")
+            out.print(table)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def stories(
+    db: Optional[str] = DB_OPTION,
+    limit: int = typer.Option(50, "--limit", help="At most this many stories."),
+) -> None:
+    """Articles grouped into stories (one developing situation each), largest first."""
+    from .store.database import Store
+    from .store.export import story_records
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = story_records(store)
+        table = Table(show_header=True)
+        for col in ("story", "articles", "first", "last", "id"):
+            table.add_column(col, overflow="fold")
+        for r in rows[:limit]:
+            table.add_row(r["title"], str(len(r["document_ids"])), r["first_published"] or "-",
+                          r["last_published"] or "-", r["id"])
+        out.print(table if rows else "no stories (run `sitroom link`)")
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+TIMELINE_STYLES = {"event": "bold", "statement": "italic cyan", "figure": "yellow"}
+
+
+@app.command()
+def timeline(
+    db: Optional[str] = DB_OPTION,
+    story: Optional[str] = typer.Option(None, "--story", help="Only this story (id or prefix; see `sitroom stories`)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only items dated on or after this ISO date."),
+    limit: int = typer.Option(500, "--limit", help="At most this many items."),
+) -> None:
+    """Dated events, statements and figures in order, each with its source."""
+    from .store import queries
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = queries.timeline(store, story, since, limit)
+        table = Table(show_header=True, show_lines=True)
+        for col in ("date", "kind", "what", "sources"):
+            table.add_column(col, overflow="fold", ratio=4 if col == "what" else None)
+        for r in rows:
+            what = Text(f"{r['speaker'] or '(unattributed)'}: “{r['text']}”") if r["kind"] == "statement" \
+                else _evidence(r["text"], r["fact"])
+            what.stylize(TIMELINE_STYLES[r["kind"]])
+            sources = ", ".join(dict.fromkeys(s["source"] or s["document_id"][:8] for s in r["sources"]))
+            table.add_row(r["date"], r["kind"], what, sources)
+        out.print(table if rows else "no dated items" + (f" in story {story}" if story else ""))
     except SitroomError as exc:
         raise _fail(exc)
 

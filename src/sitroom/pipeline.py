@@ -104,6 +104,7 @@ class IngestReport:
     rejected: list[Rejection] = field(default_factory=list)
     words: int = 0
     messages: list[str] = field(default_factory=list)
+    links: dict | None = None  # counts from the cross-document pass, when it ran
 
     @property
     def exit_code(self) -> int:
@@ -125,9 +126,11 @@ def ingest(
     force: bool = False,
     stdin=None,
     on_event: Callable[[str, object], None] | None = None,
+    link: bool = True,
 ) -> IngestReport:
-    """Read ``paths`` into the store at ``cfg.db``.  ``on_event(kind, payload)`` reports progress:
-    kinds are "new", "unchanged", "duplicate", "rejected"."""
+    """Read ``paths`` into the store at ``cfg.db``, then (with ``link``) re-run the cross-document
+    pass when anything changed.  ``on_event(kind, payload)`` reports progress: kinds are "new",
+    "unchanged", "duplicate", "rejected" and "linking" (payload: the step's name)."""
     report = IngestReport()
     emit = on_event or (lambda kind, payload: None)
     nlp = build_nlp(cfg)
@@ -175,6 +178,10 @@ def ingest(
                 batch = []
         store.write_batch(batch)
         store.add_paths(pending_paths)
+        if link and (report.new or not store.has_links()):
+            from .link.run import link as run_link
+
+            report.links = run_link(store, progress=lambda step: emit("linking", step))
     return report
 
 

@@ -139,11 +139,18 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row)) for row in cur.fetchall()]
 
+    def has_links(self) -> bool:
+        """Whether the cross-document pass has run since the last change (or nothing is stored)."""
+        row = self.con.execute("SELECT (SELECT count(*) FROM documents), "
+                               "(SELECT count(*) FROM link_runs), "
+                               "(SELECT count(*) FROM documents WHERE story_id IS NULL)").fetchone()
+        return row[0] == 0 or (row[1] > 0 and row[2] == 0)
+
     def counts(self) -> dict[str, int]:
         out = {}
         for table in ("documents", "document_paths", "mentions", "entities", "entity_roles",
                       "entity_aliases", "dates", "quotes", "figures", "places", "place_mentions",
-                      "demonyms", "rejections"):
+                      "demonyms", "statements", "claims", "stories", "duplicates", "rejections"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
 

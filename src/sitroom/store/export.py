@@ -23,7 +23,9 @@ TABLE_QUERIES = {
     "documents": "SELECT id, title, source, author, published, url, dateline, story_id, word_count, "
                  "text, metadata, repairs FROM documents ORDER BY published NULLS LAST, id",
     "document_paths": "SELECT document_id, path FROM document_paths ORDER BY document_id, path",
-    "mentions": 'SELECT document_id, start, "end", text, label, entity_id FROM mentions ORDER BY document_id, start',
+    "mentions": 'SELECT m.document_id, m.start, m."end", m.text, m.label, coalesce(l.canonical_id, m.entity_id) '
+                "AS entity_id, m.entity_id AS document_entity_id FROM mentions m "
+                "LEFT JOIN entity_links l ON l.entity_id = m.entity_id ORDER BY m.document_id, m.start",
     "entities": "SELECT id, name, label FROM entities WHERE id IN (SELECT entity_id FROM mentions) ORDER BY id",
     "entity_aliases": "SELECT DISTINCT entity_id, alias, origin, document_id FROM entity_aliases ORDER BY ALL",
     "entity_roles": 'SELECT entity_id, role, document_id, start, "end", text FROM entity_roles ORDER BY ALL',
@@ -37,6 +39,11 @@ TABLE_QUERIES = {
     "place_mentions": 'SELECT document_id, start, "end", text, place_id, confidence, metonymy FROM place_mentions '
                       "ORDER BY document_id, start",
     "demonyms": 'SELECT document_id, start, "end", text, country_code, place_id FROM demonyms ORDER BY document_id, start',
+    "entity_links": "SELECT entity_id, canonical_id, method, score FROM entity_links ORDER BY ALL",
+    "statements": "SELECT id, speaker_entity_id, speaker, text, flags FROM statements ORDER BY id",
+    "claims": "SELECT id, subject, unit, kind, place_id, low, high, sources, agree FROM claims ORDER BY id",
+    "stories": "SELECT id, title, first_published, last_published, document_count FROM stories ORDER BY id",
+    "duplicates": "SELECT document_id, duplicate_of, similarity FROM duplicates ORDER BY ALL",
     "rejections": "SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path",
 }
 
@@ -58,11 +65,13 @@ def iter_documents(store: Store) -> Iterator[dict]:
     docs = store.query(TABLE_QUERIES["documents"])
     paths = _group(store.query(TABLE_QUERIES["document_paths"]), "document_id")
     mentions = _group(store.query(TABLE_QUERIES["mentions"]), "document_id")
+    canonical = "coalesce((SELECT l.canonical_id FROM entity_links l WHERE l.entity_id = q.speaker_entity_id), " \
+                "q.speaker_entity_id) AS speaker_entity_id"
     dates = _group(store.query('SELECT document_id, text, start, "end", value FROM dates '
                                "ORDER BY document_id, start"), "document_id")
     quotes = _group(store.query(
-        'SELECT document_id, text, start, "end", speaker, speaker_entity_id, cue, outlet, direct, statement_id '
-        "FROM quotes ORDER BY document_id, start"), "document_id")
+        f'SELECT document_id, text, start, "end", speaker, {canonical}, cue, outlet, direct, statement_id '
+        "FROM quotes q ORDER BY document_id, start"), "document_id")
     figures = _group(store.query(
         'SELECT document_id, text, start, "end", value, low, high, unit, subject, qualifier, kind, claim_id '
         "FROM figures ORDER BY document_id, start"), "document_id")
@@ -95,23 +104,79 @@ def iter_documents(store: Store) -> Iterator[dict]:
 
 
 def entity_records(store: Store) -> list[dict]:
-    aliases = _group(store.query("SELECT DISTINCT entity_id, alias FROM entity_aliases ORDER BY entity_id, alias"),
-                     "entity_id")
-    roles = _group(store.query(TABLE_QUERIES["entity_roles"]), "entity_id")
+    """One record per cross-document entity: the canonical name, every other name it went by in
+    any article, and its roles with their sources."""
+    canon = "coalesce(l.canonical_id, e.id)"
+    aliases = _group(store.query(
+        f"SELECT DISTINCT {canon} AS canonical, a.alias FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
+        "LEFT JOIN entity_links l ON l.entity_id = e.id "
+        f"UNION SELECT DISTINCT {canon}, e.name FROM entities e LEFT JOIN entity_links l ON l.entity_id = e.id "
+        "ORDER BY ALL"), "canonical")
+    roles = _group(store.query(
+        f'SELECT {canon} AS canonical, r.role, r.document_id, r.start, r."end", r.text FROM entity_roles r '
+        "JOIN entities e ON e.id = r.entity_id LEFT JOIN entity_links l ON l.entity_id = e.id ORDER BY ALL"),
+        "canonical")
     rows = store.query(
-        "SELECT e.id, e.name, e.label, count(DISTINCT m.document_id) AS document_count "
-        "FROM entities e JOIN mentions m ON m.entity_id = e.id GROUP BY ALL ORDER BY document_count DESC, e.id")
+        f"SELECT {canon} AS id, count(DISTINCT m.document_id) AS document_count FROM mentions m "
+        "JOIN entities e ON e.id = m.entity_id LEFT JOIN entity_links l ON l.entity_id = e.id "
+        "GROUP BY ALL ORDER BY document_count DESC, id")
+    names = {r["id"]: (r["name"], r["label"]) for r in store.query("SELECT id, name, label FROM entities")}
     out = []
     for r in rows:
-        names = [a["alias"] for a in aliases.get(r["id"], []) if a["alias"] != r["name"]]
+        name, label = names.get(r["id"], (r["id"], ""))
+        others = {a["alias"] for a in aliases.get(r["id"], [])} - {name}
         out.append({
-            "id": r["id"], "name": r["name"], "label": r["label"],
-            "aliases": sorted(set(names)),
+            "id": r["id"], "name": name, "label": label,
+            "aliases": sorted(others),
             "roles": [{"role": x["role"], "document_id": x["document_id"], "start": x["start"],
                        "end": x["end"], "text": x["text"]} for x in roles.get(r["id"], [])],
             "document_count": r["document_count"],
         })
     return out
+
+
+def statement_records(store: Store) -> list[dict]:
+    """Statements with every article that carried them, earliest first."""
+    members = _group(store.query(
+        'SELECT q.statement_id, q.document_id, q.start, q."end", q.outlet, d.source, d.published '
+        "FROM quotes q JOIN documents d ON d.id = q.document_id WHERE q.statement_id IS NOT NULL "
+        "ORDER BY q.statement_id, d.published NULLS LAST, q.document_id, q.start"), "statement_id")
+    rows = store.query("SELECT id, speaker_entity_id, speaker, text, flags FROM statements ORDER BY id")
+    for r in rows:
+        r["flags"] = json.loads(r["flags"]) if r["flags"] else []
+        r["quotes"] = members.get(r["id"], [])
+    rows.sort(key=lambda r: (-len(r["quotes"]), r["id"]))
+    return rows
+
+
+def claim_records(store: Store) -> list[dict]:
+    """Claims with their figures; widest relative disagreement first."""
+    members = _group(store.query(
+        'SELECT f.claim_id, f.document_id, f.start, f."end", f.text, f.low, f.high, d.source, d.published '
+        "FROM figures f JOIN documents d ON d.id = f.document_id WHERE f.claim_id IS NOT NULL "
+        "ORDER BY f.claim_id, d.published NULLS LAST, f.document_id, f.start"), "claim_id")
+    rows = store.query("SELECT id, subject, unit, kind, place_id, low, high, sources, agree FROM claims")
+    for r in rows:
+        r["figures"] = members.get(r["id"], [])
+    rows.sort(key=lambda r: (-spread(r["low"], r["high"]), -len(r["figures"]), r["id"]))
+    return rows
+
+
+def spread(low: float | None, high: float | None) -> float:
+    """How far apart a claim's sources are: high/low - 1 (0 when they agree on one number)."""
+    if low is None or high is None or high <= 0:
+        return 0.0
+    return (high - low) / max(abs(low), 1e-9) if low > 0 else float(high > low)
+
+
+def story_records(store: Store) -> list[dict]:
+    members = _group(store.query("SELECT story_id, id FROM documents WHERE story_id IS NOT NULL "
+                                 "ORDER BY story_id, published NULLS LAST, id"), "story_id")
+    rows = store.query("SELECT id, title, first_published, last_published FROM stories "
+                       "ORDER BY document_count DESC, last_published DESC NULLS LAST, id")
+    for r in rows:
+        r["document_ids"] = [m["id"] for m in members.get(r["id"], [])]
+    return rows
 
 
 def place_records(store: Store) -> list[dict]:
@@ -140,9 +205,9 @@ def build_export(store: Store) -> dict:
         "documents": list(iter_documents(store)),
         "entities": entity_records(store),
         "places": place_records(store),
-        "statements": [],
-        "claims": [],
-        "stories": [],
+        "statements": statement_records(store),
+        "claims": claim_records(store),
+        "stories": story_records(store),
     }
 
 

@@ -158,3 +158,58 @@ MIGRATIONS.append((
 #: Tables that hold per-document facts: deleting a document deletes its rows in all of them.
 FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases", "quotes", "figures", "place_mentions",
                "demonyms")
+
+MIGRATIONS.append((
+    4,
+    "cross_document_links",
+    """
+    -- Written only by the cross-document pass (sitroom.link.run), which rebuilds them in one
+    -- transaction; membership lives on the per-document rows (quotes.statement_id,
+    -- figures.claim_id, documents.story_id) and in entity_links.
+    CREATE TABLE entity_links (
+        entity_id VARCHAR PRIMARY KEY,   -- a per-document entity id (mentions.entity_id)
+        canonical_id VARCHAR NOT NULL,   -- the cross-document entity it belongs to
+        method VARCHAR NOT NULL,         -- self | alias | acronym | surname | fuzzy | place
+        score DOUBLE NOT NULL
+    );
+    CREATE TABLE statements (
+        id VARCHAR PRIMARY KEY,
+        speaker_entity_id VARCHAR,
+        speaker VARCHAR,
+        text VARCHAR NOT NULL,
+        flags JSON NOT NULL              -- e.g. ["different speakers", "different outlets"]
+    );
+    CREATE TABLE claims (
+        id VARCHAR PRIMARY KEY,
+        subject VARCHAR,
+        unit VARCHAR,
+        kind VARCHAR,
+        place_id VARCHAR,
+        low DOUBLE,
+        high DOUBLE,
+        sources INTEGER NOT NULL,
+        agree BOOLEAN NOT NULL
+    );
+    CREATE TABLE stories (
+        id VARCHAR PRIMARY KEY,
+        title VARCHAR NOT NULL,
+        first_published VARCHAR,
+        last_published VARCHAR,
+        document_count INTEGER NOT NULL
+    );
+    CREATE TABLE duplicates (
+        document_id VARCHAR NOT NULL,
+        duplicate_of VARCHAR NOT NULL,   -- the earliest-ingested member of its near-duplicate group
+        similarity DOUBLE NOT NULL       -- estimated Jaccard of word shingles
+    );
+    CREATE TABLE link_runs (
+        ran_at TIMESTAMP NOT NULL,
+        documents INTEGER NOT NULL,
+        seconds DOUBLE NOT NULL,
+        counts JSON NOT NULL
+    );
+    CREATE INDEX entity_links_canonical ON entity_links(canonical_id);
+    CREATE INDEX quotes_statement ON quotes(statement_id);
+    CREATE INDEX figures_claim ON figures(claim_id);
+    """,
+))
