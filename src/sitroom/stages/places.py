@@ -2,17 +2,20 @@
 
 Three steps (docs/places.md has the details and the measured accuracy):
 
-1. **Recognition.**  spaCy's GPE/LOC/FAC entities, plus capitalised words NER missed or mislabelled
-   (PERSON/ORG) when they name a country, a first-level division, a curated region or a city big
-   enough not to be a surname; US/Canadian postal abbreviations after a comma ("Paris, Tex.").
-   Demonyms ("French", "Iraqis") are linked to their country but kept apart: they are not places.
+1. **Recognition** (:class:`_Finder`).  State/province abbreviations, datelines ("BANTAM —"),
+   spaCy's GPE/LOC/FAC entities, places NER mislabelled (PERSON/ORG) when they name a country, a
+   division, a curated region or a city big enough not to be a surname, places and demonyms inside
+   longer names ("the Metcalfe County Sheriff's Office", "the Turkish Embassy"), capitalised words NER
+   missed, and small towns named before ", <division>".  Demonyms ("French", "Iraqis") are linked to
+   their country but kept apart: they are not places.
 2. **Candidates.**  Every gazetteer record under the mention's exact, transliteration-tolerant or
    (last resort) consonant-skeleton key.
-3. **Ranking.**  A linear score: log population, feature class (country > region > admin1 > city),
-   how closely the name matched, the "City, Region" pattern, agreement with the other places of the
-   document (their countries, first-level divisions and distance), and the source's country.  Two
-   rounds: the first picks each mention's best reading alone, the second re-scores with the others'
-   readings as context.  ``confidence`` is the softmax probability of the winner.
+3. **Ranking** (:func:`_rank`).  A linear score: log population, feature class, how closely the name
+   matched, the "City, Region" pattern (both ways, and carried to the name's other mentions),
+   agreement with the other places of the document (their countries, first-level divisions — above
+   all those named outright — and distance), and the source's country.  The first round picks each
+   mention's best reading alone, the next rounds re-score with the others' readings as context.
+   ``confidence`` is the softmax probability of the winner.
 
 Metonymy ("Moscow said", "Washington warned"): a country or capital that is the subject of a
 speech or decision verb is flagged; it still resolves to the place.
@@ -24,10 +27,11 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.tokens import Doc, Span
 
-from ..geo.gazetteer import Entry, Gazetteer, haversine_km, load, norm_key
+from ..geo.gazetteer import Entry, Gazetteer, haversine_km, load, loose_key, norm_key
 
 
 @dataclass
@@ -91,10 +95,43 @@ _AMBIGUOUS_ABBR = {"Del.", "Ga.", "Ill.", "Ind.", "La.", "Man.", "Mass.", "Miss.
                    "Wash.", "Ore.", "Md.", "Kan.", "Neb.", "Ala.", "Tex.", "Vt.", "Que.", "Ont.", "Nev.", "Wis."}
 _ABBR_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
                       + r")(?=[\s,;:)\"'’]|$)")
+#: The same abbreviations without the dot, and USPS codes, only right after "Place, " and before
+#: punctuation ("EDMONTON, Ky (WBKO)", "LOUISVILLE, KY--").
+_BARE_ABBR = {a.replace(".", "").replace(" ", ""): n for a, n in ABBREVIATIONS.items() if len(a.replace(".", "")) > 1}
+_BARE_ABBR.update({
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
+    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "DC": "District of Columbia", "AB": "Alberta", "BC": "British Columbia", "MB": "Manitoba", "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario", "PE": "Prince Edward Island",
+    "QC": "Quebec", "SK": "Saskatchewan"})
+_BARE_ABBR_RE = re.compile(r"(?<=[A-Za-z]),[ \t]*(" + "|".join(sorted(_BARE_ABBR, key=len, reverse=True))
+                           + r")(?=[ \t]*(?:[(,;:]|--|[-–—][ \t]|\n|$))")
+#: A dateline: a capitalised name opening the text, a line or a sentence, perhaps with ", Region",
+#: then a dash or "(" ("BANTAM —", "LONDON, Ky. (WKYT) -", "Aleppo, Syria -").
+_DATELINE_RE = re.compile(r"(?:^|\n|(?<=[.!?\"”]\s))[ \t]*"
+                          r"([A-Z][A-Za-z'’.]*[A-Za-z](?:[ \t][A-Z][A-Za-z'’.]*[A-Za-z]){0,3})"  # the name
+                          r"(,[ \t]*[A-Z][\w.]*(?:[ \t][A-Z][\w.]*)?)?"  # ", Region"
+                          r"[ \t]*(?:\([^)\n]{0,40}\)[ \t]*)?(?:—|–|--|-[ \t]|\()")  # "(AP)", the dash
+_DASH = re.compile(r"[-–—]")
+_SPACED_DASH = re.compile(r"\s[-–—]\s|[–—]")
+#: Entity labels the entity step judges; a name exactly covering one is not looked at again.
+_JUDGED_LABELS = {"GPE", "LOC", "FAC", "NORP", "PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "LAW"}
+#: Words that make a division explicit ("Metcalfe County"): such a name is a place however small.
+_DIVISION_WORD = re.compile(r"\s(?:County|Parish|Borough|District|Province|Governorate|Prefecture|Oblast|"
+                            r"Department|Municipality|Region)$", re.I)
 _GENERIC_TAIL = re.compile(r"\s+(?:province|governorate|region|city|state|district|town|village|area|"
                            r"prefecture|oblast|county)$", re.I)
 _GENERIC_HEAD = re.compile(r"^(?:city of|province of|state of|town of|village of|northern|southern|eastern|"
                            r"western|central|north|south|east|west|greater|downtown|rural|metro)\s+", re.I)
+_COMPOUND_TAIL = re.compile(r"-[a-z]+$")
+_COMPOUND_TOKEN = re.compile(r"^([A-Z][\w.]*?)-[a-z]+$")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 #: Capitalised words that are common English words, titles or months: never matched outside NER.
@@ -117,11 +154,13 @@ W_METONYMY = 1.5  # a speech/decision verb's subject is a country or a capital
 REGION_BASE = 6.0
 REGION_PRIOR = 1.3
 MATCH_PENALTY = {0: 0.0, 1: -0.4, 2: -1.0, 3: -2.5}
-W_PATTERN = 5.0
+W_PATTERN = 10.0
 W_COUNTRY_CTX = 1.5
 W_ADMIN_CTX = 1.5
+W_NAMED_ADMIN = 2.5  # the text names the candidate's first-level division ("Missouri")
 W_SOURCE = 1.0
 NEAR = ((50.0, 1.5), (150.0, 1.0), (400.0, 0.5))
+ROUNDS = 2  # context rounds after the first (each re-reads the others' readings of the round before)
 
 
 @dataclass
@@ -143,6 +182,9 @@ def _clean(text: str, start: int, end: int) -> tuple[int, int]:
     s = text[start:end]
     if "\n" in s:
         end = start + s.index("\n")
+    compound = _COMPOUND_TAIL.search(text[start:end])  # "U.S.-led", "Kentucky-based"
+    if compound:
+        end = start + compound.start()
     m = _LEADING_THE.match(text[start:end])
     if m:
         start += m.end()
@@ -173,7 +215,8 @@ def _prune(cands: list[tuple[Entry, int]]) -> list[tuple[Entry, int]]:
     out = []
     for e, k in cands:
         if e.feature == "admin":
-            twin = next((c for c in cities if c.country_code == e.country_code and norm_key(c.name) == norm_key(e.name)
+            twin = next((c for c in cities if c.country_code == e.country_code
+                         and loose_key(c.name) == loose_key(e.name)
                          and c.population >= 0.3 * max(e.population, 1)
                          and (c.admin1 == e.admin1)), None)
             if twin is not None:
@@ -205,23 +248,30 @@ def _filter(surface: str, cands: list[tuple[Entry, int]]) -> list[tuple[Entry, i
             continue
         if k >= 2 and e.feature == "city" and e.population < 10_000:
             continue
+        if k == 3 and (e.feature == "admin" or _GENERIC_TAIL.search(surface)):
+            continue  # "Puge county" is not "Page County" by consonants
         out.append((e, k))
     return out
 
 
-def _strong(cands: list[tuple[Entry, int]], min_city_pop: int, max_kind: int = 0) -> bool:
+def _strong(cands: list[tuple[Entry, int]], min_city_pop: int, max_kind: int = 0, surface: str = "") -> bool:
     """A name outside NER's place labels counts as a place only when it is a country (any of its
-    names), a division or region by its main name, or a big city by its main name."""
+    names), a division or region by its main name, a big city by its main name, or a second-level
+    division named with its division word ("Metcalfe County")."""
+    explicit = bool(_DIVISION_WORD.search(surface))
     for e, k in cands:
         fk = _feature_key(e)
         if fk == "country" and k <= 1:
             return True
         if fk == "admin1" and k <= max_kind:
             return True
+        if fk == "admin2" and k == 0 and explicit:
+            return True
         if fk == "region" and e.prior >= 2 and k <= 1:
             return True
-        if fk == "city" and k <= max_kind and e.population >= min_city_pop:
-            return True
+        spelling = k == 1 and loose_key(surface) == loose_key(e.name)
+        if fk == "city" and e.population >= min_city_pop and (k <= max_kind or spelling):
+            return True  # by a spelling of its main name too ("Raqqa" for "Ar Raqqah")
     return False
 
 
@@ -245,177 +295,10 @@ def find_places(doc: Doc, source_country: str | None = None, gazetteer: Gazettee
                 ) -> tuple[list[Place], list[Demonym]]:
     """Places and demonyms in ``doc``; ``source_country`` (ISO alpha-2) is the outlet's country
     when known and tips close calls towards it."""
-    gaz = gazetteer or load()
-    text = doc.text
-    source_country = (source_country or "").upper() or None
-    mentions: list[_Mention] = []
-    demonyms: list[Demonym] = []
-    taken = bytearray(len(text) + 1)  # characters already inside a place or demonym
-
-    def free(a: int, b: int) -> bool:
-        return not any(taken[a:b])
-
-    def take(a: int, b: int) -> None:
-        taken[a:b] = b"\x01" * (b - a)
-
-    def add_demonym(a: int, b: int, hit) -> None:
-        code, e = hit
-        cc = code if len(code) == 2 else e.country_code
-        demonyms.append(Demonym(text[a:b], a, b, cc, e.place_id, e.name, e.lat, e.lon))
-        take(a, b)
-
-    def candidates(surface: str) -> list[tuple[Entry, int]]:
-        c = gaz.lookup(surface)
-        if not c:
-            alt = _GENERIC_HEAD.sub("", _GENERIC_TAIL.sub("", surface))
-            if alt and alt != surface:
-                c = gaz.lookup(alt)
-        return _filter(surface, _prune(c))
-
-    pending: list = []  # mislabelled names too weak alone: kept if the document names the place
-    person_words = set()  # words of multi-word person names: "Georgia" of "Georgia Smith" is a person
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent.text.split()) > 1:
-            person_words.update(w.lower() for w in ent.text.split())
-
-    def inner(ent: Span) -> None:
-        """Places inside a longer name: "Kentucky State Police", "CBC Toronto", "Far North Queensland"."""
-        j = ent.start
-        while j < ent.end:
-            done = False
-            for n in range(min(3, ent.end - j), 0, -1):
-                sub = doc[j:j + n]
-                if (sub.start == ent.start and sub.end == ent.end) or not sub[0].text[:1].isupper() \
-                        or not sub[-1].text[:1].isupper() or sub[0].lower_ in _COMMON:
-                    continue
-                a, b = sub.start_char, sub.end_char
-                if not free(a, b):
-                    continue
-                cands = _filter(text[a:b], _prune(gaz.lookup(text[a:b], fuzzy=False)))
-                if _strong(cands, 100_000):
-                    mentions.append(_Mention(a, b, text[a:b], "inner", sub, cands))
-                    take(a, b)
-                    j += n
-                    done = True
-                    break
-            if not done:
-                j += 1
-
-    # 0. state and province abbreviations NER tagged ("Mo.", "B.C.")
-    # 1. NER's places, and its mislabelled ones
-    for ent in doc.ents:
-        if len(mentions) >= _MAX_MENTIONS:
-            break
-        a, b = _clean(text, ent.start_char, ent.end_char)
-        if b - a < 2 or not text[a].isupper() and not text[a].isdigit():
-            continue
-        surface = text[a:b]
-        if surface in ABBREVIATIONS:
-            continue  # step 3 reads it
-        if ent.label_ == "NORP":
-            hit = gaz.demonym(surface) or next((gaz.demonym(w) for w in surface.split() if gaz.demonym(w)), None)
-            if hit and free(a, b):
-                add_demonym(a, b, hit)
-                continue
-        if ent.label_ in ("GPE", "LOC", "FAC"):
-            cands = candidates(surface)
-            if not any(k <= 1 for _, k in cands) and (hit := gaz.demonym(surface)):
-                add_demonym(a, b, hit)
-                continue
-            if ent.label_ == "FAC":
-                cands = [(e, k) for e, k in cands if k == 0 and (e.feature != "city" or e.population >= 1000)]
-            if cands and free(a, b):
-                mentions.append(_Mention(a, b, surface, "ner", ent, cands))
-                take(a, b)
-            elif not cands:
-                inner(ent)
-        elif ent.label_ in ("PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LANGUAGE"):
-            if surface.lower() in _COMMON:
-                continue
-            cands = candidates(surface)
-            is_person_word = ent.label_ == "PERSON" and (len(surface.split()) > 1 or surface.lower() in person_words) \
-                and not any(k == 0 and e.feature in ("country", "region") for e, k in cands)  # "Burkina Faso"
-            if not is_person_word and _strong(cands, 100_000) and free(a, b):
-                mentions.append(_Mention(a, b, surface, "mislabel", ent, cands))
-                take(a, b)
-            else:
-                if not is_person_word and cands:
-                    pending.append((a, b, surface, ent, cands))
-                if ent.label_ not in ("PERSON",) and len(ent) > 1:
-                    inner(ent)
-
-    # a variant spelling of a place the document already names ("Raqa" after "Raqqa") is that place
-    known = {e.row for m in mentions for e, k in m.cands[:3] if k <= 1}
-    for a, b, surface, ent, cands in pending:
-        if free(a, b) and any(e.row in known for e, _k in cands):
-            mentions.append(_Mention(a, b, surface, "variant", ent, [c for c in cands if c[0].row in known]))
-            take(a, b)
-
-    # 2. capitalised words NER did not tag as places (longest n-gram first); an n-gram may swallow
-    #    a PERSON/ORG fragment ("Dayr" of "Dayr az Zawr") but never splits an entity
-    toks = list(doc)
-    ent_of = {}
-    for ent in doc.ents:
-        for k in range(ent.start, ent.end):
-            ent_of[k] = ent
-    i = 0
-    while i < len(toks) and len(mentions) < _MAX_MENTIONS:
-        t = toks[i]
-        if not t.text[:1].isupper() or t.lower_ in _COMMON or not t.is_alpha or not free(t.idx, t.idx + len(t)) \
-                or (i in ent_of and ent_of[i].label_ in _PLACE_LABELS) or (i in ent_of and ent_of[i].start != i):
-            i += 1
-            continue
-        matched = False
-        for n in range(min(_MAX_NGRAM, len(toks) - i), 0, -1):
-            span = doc[i:i + n]
-            if not span[-1].text[:1].isupper() or span[-1].lower_ in _COMMON:
-                continue
-            inner = {id(ent_of[k]): ent_of[k] for k in range(i, i + n) if k in ent_of}
-            if any(e.start < i or e.end > i + n or e.label_ in _PLACE_LABELS for e in inner.values()):
-                continue
-            if len(inner) == 1 and next(iter(inner.values())).start == i and next(iter(inner.values())).end == i + n:
-                continue  # exactly an entity: step 1 judged it
-            a, b = span.start_char, span.end_char
-            if not free(a, b):
-                continue
-            surface = text[a:b]
-            hit = gaz.demonym(surface) if n <= 2 and not inner else None
-            if hit and span[-1].pos_ in ("ADJ", "PROPN", "NOUN"):
-                add_demonym(a, b, hit)
-                i += n
-                matched = True
-                break
-            cands = candidates(surface)
-            min_pop = 20_000 if n > 1 and " " in surface else 300_000 if t.is_sent_start or inner else 100_000
-            if cands and _strong(cands, min_pop, 1 if min_pop == 20_000 else 0):
-                mentions.append(_Mention(a, b, surface, "capitalised", span, cands))
-                take(a, b)
-                i += n
-                matched = True
-                break
-        if not matched:
-            i += 1
-
-    # 3. state and province abbreviations ("Paris, Tex.", "Edmonton, Alta.")
-    for m in _ABBR_RE.finditer(text):
-        a, b = m.start(1), m.end(1)
-        if not free(a, b):
-            continue
-        abbr = m.group(1)
-        after_comma = re.search(r"\w,\s*$", text[max(0, a - 3):a]) is not None
-        if re.search(r"\d\s*$", text[max(0, a - 3):a]):
-            continue  # "500 B.C."
-        if abbr in _AMBIGUOUS_ABBR and not after_comma:
-            continue
-        cands = [(e, 0) for e, _ in gaz.lookup(ABBREVIATIONS[abbr], fuzzy=False) if e.code == "ADM1"]
-        if cands:
-            mentions.append(_Mention(a, b, abbr, "abbreviation", None, cands[:2]))
-            take(a, b)
-
-    mentions.sort(key=lambda m: m.start)
-    _link_containers(mentions, text)
-    _rank(mentions, source_country)
-
+    finder = _Finder(doc, gazetteer or load())
+    mentions, demonyms = finder.run()
+    _link_containers(mentions, doc.text)
+    _rank(mentions, (source_country or "").upper() or None)
     places = []
     for m in mentions:
         e = m.winner
@@ -423,15 +306,275 @@ def find_places(doc: Doc, source_country: str | None = None, gazetteer: Gazettee
             continue
         places.append(Place(m.text, m.start, m.end, e.place_id, e.name, e.country_code, round(e.lat, 5),
                             round(e.lon, 5), e.feature, round(m.confidence, 3), _is_metonymy(m.span, e)))
-    demonyms.sort(key=lambda d: d.start)
     return places, demonyms
 
 
+class _Finder:
+    """The recognition steps over one document.  They run in order of reliability and share one
+    map of the characters already claimed, so a later, weaker step never overrides an earlier one."""
+
+    def __init__(self, doc: Doc, gaz: Gazetteer):
+        self.doc, self.gaz, self.text = doc, gaz, doc.text
+        self.toks = list(doc)
+        self.ents = list(doc.ents)
+        self.mentions: list[_Mention] = []
+        self.demonyms: list[Demonym] = []
+        self.taken = bytearray(len(self.text) + 1)
+        self.known: set[int] = set()  # gazetteer rows the document may already name (for variant spellings)
+        self.named: set[int] = set()  # the most likely reading of each name found so far
+        self.pending: list = []  # mislabelled names too weak alone: kept if the document names the place
+        # words of multi-word person names: "Georgia" of "Georgia Smith" is a person
+        self.person_words = {w.lower() for ent in self.ents if ent.label_ == "PERSON" and len(ent.text.split()) > 1
+                             for w in ent.text.split()}
+
+    def run(self) -> tuple[list[_Mention], list[Demonym]]:
+        self.abbreviations()
+        self.datelines()
+        self.entities()
+        self.variants()
+        self.capitalised()
+        self.before_containers()
+        self.mentions.sort(key=lambda m: m.start)
+        self.demonyms.sort(key=lambda d: d.start)
+        return self.mentions, self.demonyms
+
+    # -- bookkeeping
+    def free(self, a: int, b: int) -> bool:
+        return not any(self.taken[a:b])
+
+    def full(self) -> bool:
+        return len(self.mentions) >= _MAX_MENTIONS
+
+    def add(self, a: int, b: int, origin: str, span: Span | None, cands: list[tuple[Entry, int]]) -> None:
+        self.mentions.append(_Mention(a, b, self.text[a:b], origin, span, cands))
+        self.known.update(e.row for e, k in cands[:3] if k <= 1)
+        self.named.add(cands[0][0].row)
+        self.taken[a:b] = b"\x01" * (b - a)
+
+    def add_demonym(self, a: int, b: int, hit: tuple[str, Entry]) -> None:
+        code, e = hit
+        cc = code if len(code) == 2 else e.country_code
+        self.demonyms.append(Demonym(self.text[a:b], a, b, cc, e.place_id, e.name, e.lat, e.lon))
+        self.taken[a:b] = b"\x01" * (b - a)
+
+    def candidates(self, surface: str, fuzzy: bool = True) -> list[tuple[Entry, int]]:
+        c = self.gaz.lookup(surface, fuzzy=fuzzy)
+        if not c:
+            alt = _GENERIC_HEAD.sub("", _GENERIC_TAIL.sub("", surface))
+            if alt and alt != surface:
+                c = self.gaz.lookup(alt, fuzzy=fuzzy)
+        return _filter(surface, _prune(c))
+
+    # -- the steps
+    def abbreviations(self) -> None:
+        """US state and Canadian province abbreviations: "Paris, Tex.", "Edmonton, Alta.", and after
+        "Place, " also without the dot or as postal codes ("EDMONTON, Ky (WBKO)", "LOUISVILLE, KY--").
+        First, so that "Man." of "Churchill, Man." is Manitoba, not the Isle of Man."""
+        for m in _ABBR_RE.finditer(self.text):
+            a, b = m.start(1), m.end(1)
+            abbr = m.group(1)
+            after_comma = re.search(r"\w,\s*$", self.text[max(0, a - 3):a]) is not None
+            if re.search(r"\d\s*$", self.text[max(0, a - 3):a]) or (abbr in _AMBIGUOUS_ABBR and not after_comma):
+                continue  # "500 B.C."; "Miss." as a title
+            self._abbreviation(a, b, ABBREVIATIONS[abbr])
+        for m in _BARE_ABBR_RE.finditer(self.text):
+            self._abbreviation(m.start(1), m.end(1), _BARE_ABBR[m.group(1)])
+
+    def _abbreviation(self, a: int, b: int, full_name: str) -> None:
+        if not self.free(a, b) or self.full():
+            return
+        found = self.gaz.lookup(full_name, fuzzy=False)
+        # the division; failing that its best-known reading ("D.C.": the capital)
+        cands = [(e, 0) for e, _ in found if e.code == "ADM1"][:2] or [(e, 0) for e, k in found[:1] if k <= 1]
+        if cands:
+            self.add(a, b, "abbreviation", None, cands)
+
+    def datelines(self) -> None:
+        """A capitalised place name opening an article, line or sentence and followed by a dash or
+        "(" ("BANTAM —", "LONDON, Ky. (WKYT) -"): the dateline names a place even when NER, blind to
+        capitals, does not.  A small town counts when the dateline names its region or the text
+        names it again."""
+        for m in _DATELINE_RE.finditer(self.text):
+            a, b = m.start(1), m.end(1)
+            if not self.free(a, b) or self.full():
+                continue
+            surface = self.text[a:b]
+            line_start = not self.text[max(0, a - 200):a].strip(" \t").rpartition("\n")[2].strip()
+            if not (surface.isupper() or line_start):
+                continue
+            cands = [(e, k) for e, k in self.candidates(surface, fuzzy=False) if k <= 1 and e.feature != "region"]
+            if not cands:
+                continue
+            again = len(re.findall(r"\b" + re.escape(surface.title()) + r"\b", self.text)) > 0
+            if m.group(2) or again or any(e.population >= 10_000 or e.feature != "city" for e, _ in cands):
+                self.add(a, b, "dateline", None, cands)
+
+    def entities(self) -> None:
+        """NER's places (GPE, LOC, FAC), its demonyms (NORP), and the places it mislabelled."""
+        text = self.text
+        for ent in self.ents:
+            if self.full():
+                break
+            a, b = _clean(text, ent.start_char, ent.end_char)
+            if b - a < 2 or not text[a].isupper() and not text[a].isdigit() or not self.free(a, b):
+                continue
+            surface = text[a:b]
+            if ent.label_ == "NORP" and not _DASH.search(surface):
+                hit = self.gaz.demonym(surface) or next(
+                    (h for w in surface.split() if (h := self.gaz.demonym(w))), None)
+                if hit:
+                    self.add_demonym(a, b, hit)
+                    continue
+            if ent.label_ in ("GPE", "LOC", "FAC"):
+                cands = self.candidates(surface)
+                if not any(k <= 1 for _, k in cands) and (hit := self.gaz.demonym(surface)):
+                    self.add_demonym(a, b, hit)
+                    continue
+                if ent.label_ == "FAC":
+                    cands = [(e, k) for e, k in cands if k == 0 and (e.feature != "city" or e.population >= 1000)]
+                if cands:
+                    self.add(a, b, "ner", ent, cands)
+                else:
+                    self.inner(ent)
+            elif ent.label_ in ("PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP", "LANGUAGE", "LAW"):
+                if surface.lower() in _COMMON:
+                    continue
+                cands = self.candidates(surface)
+                is_person = ent.label_ == "PERSON" \
+                    and (len(surface.split()) > 1 or surface.lower() in self.person_words) \
+                    and not any(k == 0 and e.feature in ("country", "region") for e, k in cands)  # "Burkina Faso"
+                if not is_person and _strong(cands, 100_000, surface=surface):
+                    self.add(a, b, "mislabel", ent, cands)
+                    continue
+                if not is_person and cands:
+                    self.pending.append((a, b, ent, cands))
+                if len(ent) > 1 and (ent.label_ != "PERSON" or _SPACED_DASH.search(surface)):
+                    self.inner(ent)  # "Trump - Wisconsin" is a PERSON to NER
+
+    def inner(self, ent: Span) -> None:
+        """Places and demonyms inside a longer name: "Kentucky State Police", "CBC Toronto", "the
+        Turkish Embassy", "Metcalfe County Sheriff's Office", "Turkish-Russian"."""
+        doc, text = self.doc, self.text
+        j = ent.start
+        while j < ent.end:
+            step = 1
+            for n in range(min(3, ent.end - j), 0, -1):
+                sub = doc[j:j + n]
+                if (sub.start == ent.start and sub.end == ent.end) or not sub[0].text[:1].isupper() \
+                        or not sub[-1].text[:1].isupper() or sub[0].lower_ in _COMMON:
+                    continue
+                a, b = sub.start_char, sub.end_char
+                if not self.free(a, b):
+                    continue
+                hit = self.gaz.demonym(text[a:b]) if n <= 2 and sub[-1].lower_ not in DIRECTION_WORDS else None
+                if hit and len(hit[0]) == 2:  # a country's, not a region's ("Southern")
+                    self.add_demonym(a, b, hit)
+                    step = n
+                    break
+                cands = _filter(text[a:b], _prune(self.gaz.lookup(text[a:b], fuzzy=False)))
+                if _strong(cands, 100_000, surface=text[a:b]) or any(e.row in self.named for e, k in cands if k == 0):
+                    self.add(a, b, "inner", sub, cands)
+                    step = n
+                    break
+            j += step
+
+    def variants(self) -> None:
+        """A variant spelling of a place the document already names ("Raqa" after "Raqqa") is that place."""
+        for a, b, ent, cands in self.pending:
+            if self.free(a, b) and any(e.row in self.known for e, _k in cands):
+                self.add(a, b, "variant", ent, [c for c in cands if c[0].row in self.known])
+
+    def capitalised(self) -> None:
+        """Capitalised words NER did not tag as places (longest n-gram first); an n-gram may swallow
+        a PERSON/ORG fragment ("Dayr" of "Dayr az Zawr") but never splits an entity."""
+        doc, text, toks = self.doc, self.text, self.toks
+        ent_of = {}
+        for ent in self.ents:
+            for k in range(ent.start, ent.end):
+                ent_of[k] = ent
+        i = 0
+        while i < len(toks) and not self.full():
+            t = toks[i]
+            compound = _COMPOUND_TOKEN.match(t.text)  # "U.S.-led", "Kentucky-based" as one token
+            if compound and i not in ent_of and self.free(t.idx, t.idx + len(t)):
+                a, b = t.idx, t.idx + compound.end(1)
+                cands = self.candidates(text[a:b], fuzzy=False)
+                if _strong(cands, 100_000):
+                    self.add(a, b, "capitalised", doc[i:i + 1], cands)
+                i += 1
+                continue
+            if not t.text[:1].isupper() or t.lower_ in _COMMON or not t.is_alpha \
+                    or not self.free(t.idx, t.idx + len(t)) \
+                    or (i in ent_of and ent_of[i].label_ in _PLACE_LABELS) or (i in ent_of and ent_of[i].start != i):
+                i += 1
+                continue
+            step = 1
+            for n in range(min(_MAX_NGRAM, len(toks) - i), 0, -1):
+                span = doc[i:i + n]
+                if not span[-1].text[:1].isupper() or span[-1].lower_ in _COMMON:
+                    continue
+                inside = {id(ent_of[k]): ent_of[k] for k in range(i, i + n) if k in ent_of}
+                if any(e.start < i or e.end > i + n or e.label_ in _PLACE_LABELS for e in inside.values()):
+                    continue
+                if len(inside) == 1 and (e := next(iter(inside.values()))).start == i and e.end == i + n \
+                        and e.label_ in _JUDGED_LABELS:
+                    continue  # exactly an entity step 1 judged
+                a, b = span.start_char, span.end_char
+                if not self.free(a, b):
+                    continue
+                surface = text[a:b]
+                hit = self.gaz.demonym(surface) if n <= 2 and not inside else None
+                if hit and span[-1].pos_ in ("ADJ", "PROPN", "NOUN"):
+                    self.add_demonym(a, b, hit)
+                    step = n
+                    break
+                cands = self.candidates(surface)
+                min_pop = 20_000 if n > 1 and " " in surface else 300_000 if t.is_sent_start or inside else 100_000
+                if cands and _strong(cands, min_pop, 1 if min_pop == 20_000 else 0, surface=surface):
+                    self.add(a, b, "capitalised", span, cands)
+                    step = n
+                    break
+            i += step
+
+    def before_containers(self) -> None:
+        """"Churchill, Man.", "Holliday, Missouri": a capitalised name right before ", <division or
+        country>" is a place when the gazetteer has one by that name inside it, however small."""
+        doc, text = self.doc, self.text
+        by_end = {t.idx + len(t): t.i for t in self.toks}
+        person = {k for ent in self.ents if ent.label_ == "PERSON" for k in range(ent.start, ent.end)}
+        for m in list(self.mentions):
+            if self.full():
+                break
+            tops = [e for e, k in m.cands[:2] if _feature_key(e) in ("admin1", "country") and k <= 1]
+            comma = re.search(r"(\w)(,\s*)$", text[max(0, m.start - 4):m.start])
+            if not tops or comma is None:
+                continue
+            end = m.start - len(comma.group(2))
+            last = by_end.get(end)
+            if last is None:
+                continue
+            for n in (3, 2, 1):
+                first = last - n + 1
+                if first < 0 or any(k in person or not (doc[k].text[:1].isupper() or doc[k].text in ("-", "'"))
+                                    for k in range(first, last + 1)):
+                    continue
+                a = doc[first].idx
+                if not self.free(a, end) or not doc[first].text[:1].isupper():
+                    continue
+                every = self.candidates(text[a:end], fuzzy=False)
+                cands = [(e, k) for e, k in every if k <= 1 and any(_inside(e, c) for c in tops)]
+                if cands and not _strong([c for c in every if c not in cands], 100_000):
+                    # (a name with a prominent reading elsewhere is more likely a list: "Russia, U.S. ...")
+                    self.add(a, end, "before-container", doc[first:last + 1], cands)
+                    break
+
+
 def _link_containers(mentions: list[_Mention], text: str) -> None:
-    """"Paris, Texas": the mention right after a comma is the first one's container."""
+    """"Paris, Texas": the mention right after a comma is the first one's container — unless the
+    first names a country ("Russia, U.S. officials said" is a list)."""
     for x, y in zip(mentions, mentions[1:]):
         gap = text[x.end:y.start]
-        if re.fullmatch(r"\s*,\s*", gap):
+        if re.fullmatch(r"\s*,\s*", gap) and not any(e.feature == "country" and k <= 1 for e, k in x.cands):
             x.container = y
 
 
@@ -450,6 +593,8 @@ def _inside(e: Entry, container: Entry) -> bool:
 
 
 def _rank(mentions: list[_Mention], source_country: str | None) -> None:
+    """Pick each mention's reading: round 1 scores every name alone, rounds 2 and 3 add what the
+    document's other names currently read as (never a name's own mentions)."""
     if not mentions:
         return
     # one sense per discourse: mentions with the same name share a reading (unless a "City, Region"
@@ -457,89 +602,125 @@ def _rank(mentions: list[_Mention], source_country: str | None) -> None:
     groups: dict[str, list[_Mention]] = defaultdict(list)
     for m in mentions:
         groups[norm_key(m.text)].append(m)
-    base = {id(m): [_base_score(e, k) + (W_METONYMY if _is_metonymy(m.span, e) else 0.0) for e, k in m.cands]
-            for m in mentions}
-
-    def pattern_bonus(m: _Mention, e: Entry) -> float:
-        c = m.container
-        if c is None or not c.cands:
-            return 0.0
-        return W_PATTERN if any(_inside(e, ce) for ce, k in c.cands[:5] if k <= 2) else 0.0
-
-    def pick(m: _Mention, scores: list[float]) -> None:
-        best = max(range(len(scores)), key=scores.__getitem__)
-        m.winner = m.cands[best][0]
-        top = scores[best]
-        z = sum(math.exp(s - top) for s in scores)
-        m.confidence = 1.0 / z
-        m.scores = scores
-
-    # round 1: each mention alone (with its own "City, Region" pattern and the source country)
+    contained: dict[int, list[_Mention]] = defaultdict(list)  # container -> the names it contains
     for m in mentions:
-        scores = [b + pattern_bonus(m, e) + (W_SOURCE if source_country and e.country_code == source_country else 0)
-                  for (e, _), b in zip(m.cands, base[id(m)])]
-        pick(m, scores)
-
-    for _round in range(2):
-        # context from the other names' current readings, weighted by their confidence
-        ctx_cc: dict[str, Counter] = {}
-        ctx_adm: dict[str, Counter] = {}
-        points: dict[str, list[tuple[float, float]]] = {}
-        all_cc: Counter = Counter()
-        all_adm: Counter = Counter()
+        if m.container is not None:
+            contained[id(m.container)].append(m)
+    base = {id(m): [_base_score(e, k) + (W_METONYMY if _is_metonymy(m.span, e) else 0.0)
+                    + (W_SOURCE if source_country and e.country_code == source_country else 0.0)
+                    + _pattern_bonus(m, e, contained.get(id(m), [])) for e, k in m.cands]
+            for m in mentions}
+    for m in mentions:
+        _pick(m, base[id(m)])
+    for _round in range(ROUNDS):
+        ctx = {key: _Context.of(ms) for key, ms in groups.items()}
+        total = _Context.total(ctx.values())
         for key, ms in groups.items():
-            cc_c, adm_c, pts = Counter(), Counter(), []
+            others = total.without(ctx[key])
+            anchor = {m.winner.row for m in ms if m.container is not None and m.winner is not None
+                      and _pattern_bonus(m, m.winner, []) > 0}
+            first_rows = [e.row for e, _ in ms[0].cands]
+            same = [m for m in ms if m.container is None and [e.row for e, _ in m.cands] == first_rows]
             for m in ms:
-                e = m.winner
-                if e is None:
-                    continue
-                w = 0.5 + 0.5 * m.confidence
-                for cc in (e.members.split(",") if _feature_key(e) == "region" else [e.country_code]):
-                    if cc:
-                        cc_c[cc] += w if _feature_key(e) != "region" else 0.5 * w
-                if e.admin1:
-                    adm_c[e.admin1] += w
-                if e.feature in ("city", "admin") and e.code != "ADM1":
-                    pts.append((e.lat, e.lon))
-            ctx_cc[key], ctx_adm[key], points[key] = cc_c, adm_c, pts
-            all_cc.update(cc_c)
-            all_adm.update(adm_c)
-        for key, ms in groups.items():
-            cc_c = all_cc - ctx_cc[key]
-            adm_c = all_adm - ctx_adm[key]
-            pts = [p for k2, ps in points.items() if k2 != key for p in ps][:200]
-            shared: list[float] | None = None
-            for m in ms:
-                scores = []
-                for (e, _k), b in zip(m.cands, base[id(m)]):
-                    s = b + pattern_bonus(m, e)
-                    if source_country and e.country_code == source_country:
-                        s += W_SOURCE
-                    fk = _feature_key(e)
-                    if e.country_code and cc_c.get(e.country_code, 0) > 0 and fk != "country":
-                        s += W_COUNTRY_CTX * min(1.0, 0.5 + 0.5 * cc_c[e.country_code])
-                    elif fk == "country" and cc_c.get(e.country_code or "", 0) > 0:
-                        s += 0.5
-                    if e.admin1 and fk != "admin1" and adm_c.get(e.admin1, 0) > 0:
-                        s += W_ADMIN_CTX * min(1.0, 0.5 + 0.5 * adm_c[e.admin1])
-                    if fk in ("city", "admin2", "admin1") and pts:
-                        d = min(haversine_km(e.lat, e.lon, la, lo) for la, lo in pts)
-                        for limit, bonus in NEAR:
-                            if d < limit:
-                                s += bonus
-                                break
-                    scores.append(s)
-                if m.container is None and [e.row for e, _ in m.cands] == [e.row for e, _ in ms[0].cands]:
-                    # same name, same reading: sum the evidence over the group's mentions
-                    shared = scores if shared is None else [x + y for x, y in zip(shared, scores)]
-                pick(m, scores)
-            if shared is not None and len(ms) > 1:
-                same = [m for m in ms if m.container is None
-                        and [e.row for e, _ in m.cands] == [e.row for e, _ in ms[0].cands]]
-                avg = [s / len(same) for s in shared]
+                rival = any(e.feature == "country" for e, _k in m.cands)
+                scores = [b + others.bonus(e, rival) + (W_PATTERN if m.container is None and anchor == {e.row} else 0.0)
+                          for (e, _k), b in zip(m.cands, base[id(m)])]
+                _pick(m, scores)
+            if len(same) > 1:  # same name, same candidates: one reading, from the evidence of all of them
+                avg = [sum(col) / len(same) for col in zip(*(m.scores for m in same))]
                 for m in same:
-                    if True:
-                        pick(m, avg)
+                    _pick(m, avg)
+
+
+def _pattern_bonus(m: _Mention, e: Entry, inner: list[_Mention]) -> float:
+    """"Paris, Texas": a reading of "Paris" inside a reading of "Texas" gets W_PATTERN, and a reading
+    of "Texas" (or "Georgia" of "Atlanta, Georgia") that contains a reading of the name before the
+    comma gets half of it."""
+    s = 0.0
+    c = m.container
+    if c is not None and any(_inside(e, ce) for ce, k in c.cands[:5] if k <= 2):
+        s += W_PATTERN
+    if any(_inside(xe, e) for x in inner for xe, k in x.cands[:5] if k <= 1):
+        s += W_PATTERN / 2
+    return s
+
+
+def _pick(m: _Mention, scores: list[float]) -> None:
+    best = max(range(len(scores)), key=scores.__getitem__)
+    m.winner = m.cands[best][0]
+    top = scores[best]
+    m.confidence = 1.0 / sum(math.exp(s - top) for s in scores)
+    m.scores = scores
+
+
+@dataclass
+class _Context:
+    """What a set of names currently reads as: countries, first-level divisions (those named
+    outright apart) and points, each weighted by the reading's confidence."""
+
+    countries: Counter
+    divisions: Counter
+    named: Counter  # divisions the text names ("Missouri"), not merely implied by a town
+    points: Counter  # (lat, lon) of city and second-level readings
+
+    @classmethod
+    def of(cls, ms: list[_Mention]) -> "_Context":
+        ctx = cls(Counter(), Counter(), Counter(), Counter())
+        for m in ms:
+            e = m.winner
+            if e is None:
+                continue
+            w = 0.5 + 0.5 * m.confidence
+            fk = _feature_key(e)
+            for cc in (e.members.split(",") if fk == "region" else [e.country_code]):
+                if cc:
+                    ctx.countries[cc] += 0.5 * w if fk == "region" else w
+            if e.admin1:
+                ctx.divisions[e.admin1] += w
+                if fk == "admin1":
+                    ctx.named[e.admin1] += w
+            if e.feature in ("city", "admin") and e.code != "ADM1":
+                ctx.points[(e.lat, e.lon)] += 1
+        return ctx
+
+    @classmethod
+    def total(cls, parts) -> "_Context":
+        out = cls(Counter(), Counter(), Counter(), Counter())
+        for p in parts:
+            out.add(p, 1.0)
+        return out
+
+    def _fields(self) -> tuple[Counter, Counter, Counter, Counter]:
+        return self.countries, self.divisions, self.named, self.points
+
+    def add(self, other: "_Context", sign: float) -> None:
+        for mine, theirs in zip(self._fields(), other._fields()):
+            for k, v in theirs.items():
+                mine[k] += sign * v
+
+    def without(self, own: "_Context") -> "_Context":
+        """This context less ``own`` (float residues of added-and-removed weights count as none)."""
+        def minus(a: Counter, b: Counter) -> Counter:
+            return Counter({k: v - b.get(k, 0) for k, v in a.items() if v - b.get(k, 0) > 1e-6})
+
+        return _Context(*(minus(a, b) for a, b in zip(self._fields(), own._fields())))
+
+    def bonus(self, e: Entry, country_rival: bool = False) -> float:
+        """The context score of reading ``e``; ``country_rival``: the name also reads as a country
+        ("Georgia"), when a division of a country the text is about counts double."""
+        s = 0.0
+        fk = _feature_key(e)
+        cc = self.countries.get(e.country_code or "", 0)
+        if cc > 0:
+            weight = 2.0 if country_rival and fk == "admin1" else 1.0
+            s += 0.5 if fk == "country" else weight * W_COUNTRY_CTX * min(1.0, 0.5 + 0.5 * cc)
+        if e.admin1 and fk != "admin1" and self.divisions.get(e.admin1, 0) > 0:
+            s += max(W_ADMIN_CTX * min(1.0, 0.5 + 0.5 * self.divisions[e.admin1]),
+                     W_NAMED_ADMIN if self.named.get(e.admin1, 0) > 0 else 0.0)
+        if fk in ("city", "admin2", "admin1") and self.points:
+            d = min(haversine_km(e.lat, e.lon, la, lo) for la, lo in islice(self.points, 200))
+            s += next((bonus for limit, bonus in NEAR if d < limit), 0.0)
+        return s
 
 
 _NOT_COUNTRIES = {"com", "org", "net", "edu", "gov", "info", "biz", "tv", "io", "co", "me", "ly", "fm", "us"}
