@@ -199,8 +199,8 @@ MIGRATIONS.append((
     );
     CREATE TABLE duplicates (
         document_id VARCHAR NOT NULL,
-        duplicate_of VARCHAR NOT NULL,   -- the earliest-ingested member of its near-duplicate group
-        similarity DOUBLE NOT NULL       -- estimated Jaccard of word shingles
+        duplicate_of VARCHAR NOT NULL,   -- the earliest-published (then smallest-id) member of its group
+        similarity DOUBLE NOT NULL       -- word-shingle overlap: Jaccard, or containment of the shorter text
     );
     CREATE TABLE link_runs (
         ran_at TIMESTAMP NOT NULL,
