@@ -43,6 +43,7 @@ eval: install  ## measure accuracy on ../shared/eval and write docs/accuracy.md
 
 bench: install  ## measure speed and memory on ../shared/eval and write docs/performance.md
 	$(BIN)/python benchmarks/ingest.py --shared $(SHARED)
+	$(BIN)/python benchmarks/link.py --shared $(SHARED)
 
 clean:  ## remove the virtual environment and the demo database
 	rm -rf $(VENV) $(DB) $(DB).wal

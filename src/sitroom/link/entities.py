@@ -158,7 +158,7 @@ SELECT e.id, e.name, e.label,
        coalesce(own_top.places[:3], []) AS places,
        list_concat(coalesce(co_top.ctx, []), coalesce(cp_top.ctx, [])) AS context
 FROM entities e
-LEFT JOIN counts ON counts.entity_id = e.id
+JOIN counts ON counts.entity_id = e.id  -- entities no stored article mentions any more are left out
 LEFT JOIN al ON al.entity_id = e.id
 LEFT JOIN ro ON ro.entity_id = e.id
 LEFT JOIN own_top ON own_top.entity_id = e.id
