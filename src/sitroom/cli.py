@@ -542,6 +542,32 @@ def timeline(
 
 
 @app.command()
+def brief(
+    out_path: str = typer.Option(..., "-o", "--out", help="Write the briefing here: .html (self-contained) or .md."),
+    db: Optional[str] = DB_OPTION,
+    story: Optional[str] = typer.Option(None, "--story", help="Only this story (id or unique prefix; see `sitroom stories`)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this ISO date."),
+    top: int = typer.Option(10, "--top", help="How many stories, actors, statements and claims to show."),
+) -> None:
+    """Write a sourced situation briefing: self-contained HTML (opens offline) or Markdown."""
+    from pathlib import Path
+
+    from .brief import write_brief
+    from .store.database import Store
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            s = write_brief(store, Path(out_path), story=story, since=since, top=top)
+        out.print(f"wrote {s['path']} ({s['bytes']:,} bytes): {s['articles']} articles, {s['statements']} statements, "
+                  f"{s['claims']} claims, {s['sources']} cited sentences · {s['scope']}")
+        if s["format"] == "html":
+            out.print(f"open it in a browser (no network needed): file://{Path(out_path).resolve()}")
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
 def settings() -> None:
     """List every setting with its default, environment variable and help."""
     from .settings import SETTINGS

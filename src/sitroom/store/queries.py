@@ -44,11 +44,23 @@ def quotes(store: Store, speaker: str | None = None, limit: int = 500) -> list[d
     return _facts_with_evidence(store, "quotes", "speaker", speaker, limit)
 
 
-def _texts(store: Store, ids: set[str]) -> dict[str, str]:
+def _column_by_id(store: Store, column: str, ids: set[str]) -> dict[str, object]:
+    """documents.<column> for many ids in one query (ids joined as an Arrow table: a long list
+    parameter is slow in DuckDB)."""
     if not ids:
         return {}
-    rows = store.query("SELECT id, text FROM documents WHERE id IN (SELECT unnest(?))", [sorted(ids)])
-    return {r["id"]: r["text"] for r in rows}
+    import pyarrow as pa
+
+    store.con.register("_ids", pa.table({"id": sorted(ids)}))
+    try:
+        rows = store.con.execute(f"SELECT d.id, d.{column} FROM documents d JOIN _ids USING (id)").fetchall()
+    finally:
+        store.con.unregister("_ids")
+    return dict(rows)
+
+
+def _texts(store: Store, ids: set[str]) -> dict[str, str]:
+    return _column_by_id(store, "text", ids)
 
 
 def claims(store: Store, subject: str | None = None, story: str | None = None, limit: int = 100,
@@ -88,10 +100,7 @@ def statements(store: Store, speaker: str | None = None, limit: int = 100, min_a
 
 
 def _titles(store: Store, ids: set[str]) -> dict[str, str | None]:
-    if not ids:
-        return {}
-    rows = store.query("SELECT id, title FROM documents WHERE id IN (SELECT unnest(?))", [sorted(ids)])
-    return {r["id"]: r["title"] for r in rows}
+    return _column_by_id(store, "title", ids)
 
 
 _EVENT_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
