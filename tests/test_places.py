@@ -302,3 +302,11 @@ def test_stale_gazetteer_builds_are_removed(tmp_path):
         os.utime(f, (1_000_000, 1_000_000))
     gazetteer._remove_stale(current)
     assert {f.name for f in tmp_path.iterdir()} == {current.name, recent.name}
+
+
+
+def test_a_consonant_skeleton_alone_does_not_make_a_place(nlp):
+    """NER tags the German armed forces GPE; its consonants match an alternate name of Brunei's
+    capital, which is no reason to put it there."""
+    places, _ = run(nlp, "Around 250 soldiers of the Bundeswehr are deployed there, the German government said.")
+    assert all(p.name != "Bandar Seri Begawan" for p in places)

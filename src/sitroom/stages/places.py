@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import islice
 
+from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
 from ..geo.gazetteer import Entry, Gazetteer, haversine_km, load, loose_key, norm_key
@@ -236,6 +237,11 @@ def _base_score(e: Entry, kind: int) -> float:
     return s + MATCH_PENALTY.get(kind, -3.0)
 
 
+#: A consonant-skeleton match must still look like the place's main name ("Deir ez-Zor" vs "Dayr az
+#: Zawr" scores 67 on the loose keys; "Bundeswehr" vs "Bandar Seri Begawan" 44).
+SKELETON_MIN_RATIO = 60
+
+
 def _filter(surface: str, cands: list[tuple[Entry, int]]) -> list[tuple[Entry, int]]:
     """Drop readings too weak to trust: short names ("BA", "Mo") only by a main name or as a country or
     region; transliteration/skeleton matches only for places of some size."""
@@ -250,6 +256,8 @@ def _filter(surface: str, cands: list[tuple[Entry, int]]) -> list[tuple[Entry, i
             continue
         if k == 3 and (e.feature == "admin" or _GENERIC_TAIL.search(surface)):
             continue  # "Puge county" is not "Page County" by consonants
+        if k == 3 and fuzz.ratio(loose_key(surface), loose_key(e.name)) < SKELETON_MIN_RATIO:
+            continue  # a skeleton shared with some alternate name only: "Bundeswehr" is not Bandar Seri Begawan
         out.append((e, k))
     return out
 
