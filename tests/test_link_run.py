@@ -133,3 +133,20 @@ def test_an_empty_database_links_to_nothing(db):
     with Store(db) as store:
         result = link(store)
     assert result["stories"] == 0 and result["statements"] == 0
+
+
+def test_a_span_stored_twice_is_linked_once(db):
+    """The quote stage can report one span twice (two speaker readings): ids must stay unique and
+    both rows get the statement."""
+    with Store(db) as store:
+        store.con.execute("INSERT INTO documents (id, text, word_count, ingested_at) "
+                          "VALUES ('d1', 'He said \"we will win\" today, 12 of them.', 8, now())")
+        for speaker in ("A", "B"):
+            store.con.execute('INSERT INTO quotes (document_id, start, "end", text, speaker, direct) '
+                              "VALUES ('d1', 9, 20, 'we will win', ?, true)", [speaker])
+            store.con.execute('INSERT INTO figures (document_id, start, "end", text, value, low, high, kind) '
+                              "VALUES ('d1', 29, 31, '12', 12, 12, 12, 'count')")
+        result = link(store)
+        assert result["statements"] == 1 and result["claims"] == 1
+        assert len({r["statement_id"] for r in store.query("SELECT statement_id FROM quotes")}) == 1
+        assert store.query("SELECT count(*) AS n FROM figures WHERE claim_id IS NULL")[0]["n"] == 0

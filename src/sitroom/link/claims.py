@@ -92,7 +92,9 @@ def rows_for_claims(con: duckdb.DuckDBPyConnection) -> list[dict]:
     (``sentence_year``) when it names one other than the article's, and the text right after
     the figure (``after``: "of them" there means the subject is not the one before)."""
     figs = _by_doc(con, 'SELECT document_id, start, "end", text, value, low, high, unit, subject, qualifier, kind '
-                        "FROM figures ORDER BY document_id, start, \"end\"")
+                        'FROM figures QUALIFY row_number() OVER (PARTITION BY document_id, start, "end" '
+                        "ORDER BY subject NULLS LAST) = 1 "  # one row per span, as for quotes
+                        "ORDER BY document_id, start, \"end\"")
     places = _by_doc(con, 'SELECT m.document_id, m.start, m."end", m.place_id, p.country_code, p.lat, p.lon, '
                           "p.feature FROM place_mentions m JOIN places p ON p.id = m.place_id "
                           "WHERE NOT m.metonymy ORDER BY m.document_id, m.start")

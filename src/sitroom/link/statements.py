@@ -60,14 +60,16 @@ _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her"
 
 
 def rows_for_statements(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every quote with its article's source, date and title; the speaker mapped to the
-    cross-document entity when the entity pass linked it."""
+    """Every quote span (once) with its article's source, date and title; the speaker mapped to
+    the cross-document entity when the entity pass linked it."""
     cur = con.execute(
         'SELECT q.document_id, q.start, q."end", q.text, q.speaker, '
         "COALESCE(l.canonical_id, q.speaker_entity_id) AS speaker_entity_id, q.cue, q.outlet, q.direct, "
         "d.source, d.published, d.title "
         "FROM quotes q JOIN documents d ON d.id = q.document_id "
         "LEFT JOIN entity_links l ON l.entity_id = q.speaker_entity_id "
+        # One row per span: a span the quote stage reported twice is one quote for linking.
+        'QUALIFY row_number() OVER (PARTITION BY q.document_id, q.start, q."end" ORDER BY q.speaker NULLS LAST) = 1 '
         "ORDER BY q.document_id, q.start, q.\"end\"")
     names = [c[0] for c in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
