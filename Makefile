@@ -6,25 +6,31 @@ STAMP  := $(VENV)/.install-stamp
 DB     ?= sitroom.duckdb
 SHARED ?= ../shared
 
-.PHONY: install demo test eval bench clean help
+.PHONY: install demo test eval bench fuzz screenshots clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 install: $(STAMP)  ## create .venv and install pinned dependencies + the spaCy model (no-op when done)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock src/sitroom/web/package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	$(BIN)/python -c "import sitroom.nlp as n; n.load_model()"
 	$(BIN)/python -c "from sitroom.geo.gazetteer import load; load()"  # builds the offline gazetteer once (~35 s)
+	$(BIN)/python -m sitroom.web.vendor   # Leaflet from the npm registry (npm ci, sha512-checked) into src/sitroom/web/static/vendor/
 	@touch $(STAMP)
 
-demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it
+demo: install  ## ingest examples/ into sitroom.duckdb, show what is in it, write brief.html and brief.md
 	$(BIN)/sitroom ingest examples/ --db $(DB)
 	$(BIN)/sitroom stats --db $(DB)
 	$(BIN)/sitroom claims --db $(DB) --limit 3
 	$(BIN)/sitroom statements --db $(DB) --limit 3
+	$(BIN)/sitroom brief --db $(DB) -o brief.html
+	$(BIN)/sitroom brief --db $(DB) -o brief.md
+	@echo
+	@echo "The briefing: open brief.html in any browser (self-contained, works offline), or read brief.md."
+	@echo "The web app:  $(BIN)/sitroom serve --db $(DB)   then open http://127.0.0.1:8000/"
 	@echo
 	@echo "Next:"
 	@echo "  $(BIN)/sitroom doc ID --db $(DB)          one article with its facts (ids in the table above)"
@@ -33,6 +39,7 @@ demo: install  ## ingest examples/ into sitroom.duckdb and show what is in it
 	@echo "  $(BIN)/sitroom stories --db $(DB)              articles grouped by development"
 	@echo "  $(BIN)/sitroom timeline --db $(DB)             dated events, statements and figures"
 	@echo "  $(BIN)/sitroom export --db $(DB) --format json -o export.json"
+	@echo "  $(BIN)/sitroom serve --db $(DB)              web app + JSON API on http://127.0.0.1:8000/ (API reference at /docs)"
 	@echo "  $(BIN)/sitroom --help"
 
 test: install  ## run the test suite
@@ -44,6 +51,10 @@ eval: install  ## measure accuracy on ../shared/eval and write docs/accuracy.md
 bench: install  ## measure speed and memory on ../shared/eval and write docs/performance.md
 	$(BIN)/python benchmarks/ingest.py --shared $(SHARED)
 	$(BIN)/python benchmarks/link.py --shared $(SHARED)
+	$(BIN)/python benchmarks/web.py --synthetic 20000   # add --large PATH for a real 20,000-article database
+
+screenshots: install  ## refresh docs/screenshots/*.png from the browser tests
+	SITROOM_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 clean:  ## remove the virtual environment and the demo database
 	rm -rf $(VENV) $(DB) $(DB).wal

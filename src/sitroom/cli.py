@@ -568,6 +568,26 @@ def brief(
 
 
 @app.command()
+def serve(
+    db: Optional[str] = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback only unless --allow-remote)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    allow_ingest: bool = typer.Option(False, "--allow-ingest", help="Accept POST /api/ingest (bearer token required)."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="SITROOM_INGEST_TOKEN",
+                                        help="Bearer token for --allow-ingest (default: a random one, printed at start)."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow a non-loopback --host (reading needs no authentication)."),
+) -> None:
+    """Serve the web app and JSON API: search, documents with highlighted facts, entities, places and map, stories, claims, statements, timeline."""
+    from .web import run_server
+
+    try:
+        cfg = Config.load(db=db)
+        run_server(cfg.db, host=host, port=port, allow_ingest=allow_ingest, token=token, allow_remote=allow_remote)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
 def settings() -> None:
     """List every setting with its default, environment variable and help."""
     from .settings import SETTINGS

@@ -1,0 +1,246 @@
+"""The JSON API under ``/api/``: the export's records, paged, plus search, a timeline, map data
+and (only when enabled) ingestion.  Every route declares its error responses so the OpenAPI
+document (``/openapi.json``) describes everything it can answer."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any, Iterator, Literal, Optional
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from ..geo.basemap import country_shapes
+from . import fulltext, models, reads
+from .snapshot import Reader
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": models.Error, "description": "unknown id"},
+    503: {"model": models.Error, "description": "the database is being written and no snapshot is loaded yet"},
+}
+LIMIT = Query(20, ge=1, le=100, description="items per page")
+OFFSET = Query(0, ge=0, le=1_000_000, description="items to skip")
+ID_TEXT = 200
+
+router = APIRouter(prefix="/api", responses={503: ERRORS[503]})
+
+
+def reader(request: Request) -> Iterator[Reader]:
+    """A cursor on the current snapshot for the duration of one request."""
+    snapshot = request.app.state.snapshots.current()
+    with snapshot.reader() as r:
+        yield r
+
+
+def page(total: int, items: list, limit: int, offset: int) -> dict:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _not_found(what: str) -> HTTPException:
+    return HTTPException(404, f"no {what} with this id")
+
+
+def _entity_id(r: Reader, value: Optional[str]) -> tuple[bool, Optional[str]]:
+    """(filter given, resolved id); a given filter that matches nothing selects nothing."""
+    if not value:
+        return False, None
+    found = reads.resolve_entity(r, value)
+    return True, found["id"] if found else None
+
+
+def _place_id(r: Reader, value: Optional[str]) -> tuple[bool, Optional[str]]:
+    if not value:
+        return False, None
+    found = reads.resolve_place(r, value)
+    return True, found["id"] if found else None
+
+
+def _story_ok(r: Reader, story: Optional[str]) -> bool:
+    return not story or reads.story(r, story) is not None
+
+
+@router.get("/status", response_model=models.Status, summary="What the server is serving")
+def status(request: Request) -> dict:
+    st = request.app.state.snapshots.status()
+    snap = request.app.state.snapshots.current()
+    return {"loaded_at": st.loaded_at.isoformat() if st.loaded_at else None, "documents": st.documents,
+            "writer_busy": st.writer_busy, "full_text": snap.fts, "load_seconds": round(snap.load_seconds, 3),
+            "warming": st.warming}
+
+
+@router.get("/search", response_model=models.Page[models.SearchHit], summary="Full-text search over articles")
+def search(
+    q: str = Query("", max_length=500, description="words that must all occur (stemmed, BM25-ranked); empty lists all"),
+    source: Optional[str] = Query(None, max_length=ID_TEXT, description="the article's source, exactly"),
+    date_from: Optional[date] = Query(None, description="published on or after (YYYY-MM-DD)"),
+    date_to: Optional[date] = Query(None, description="published on or before (YYYY-MM-DD)"),
+    entity: Optional[str] = Query(None, max_length=ID_TEXT, description="an entity id, or a name or alias"),
+    place: Optional[str] = Query(None, max_length=ID_TEXT, description="a place id, or a place name"),
+    story: Optional[str] = Query(None, max_length=ID_TEXT, description="a story id"),
+    limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader),
+) -> dict:
+    ent_given, ent = _entity_id(r, entity)
+    pl_given, pl = _place_id(r, place)
+    if (ent_given and not ent) or (pl_given and not pl):
+        return page(0, [], limit, offset)
+    total, items = fulltext.search(r, q=q, source=source, date_from=date_from.isoformat() if date_from else None,
+                                date_to=date_to.isoformat() if date_to else None, entity_id=ent, place_id=pl,
+                                story_id=story, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/documents/{doc_id}", response_model=models.Document, responses={404: ERRORS[404]},
+            summary="One article with every extracted fact")
+def document(doc_id: str, r: Reader = Depends(reader)) -> dict:
+    d = reads.document(r, doc_id)
+    if d is None:
+        raise _not_found("document")
+    return d
+
+
+@router.get("/entities", response_model=models.Page[models.Entity], summary="Entities, most documents first")
+def entities(q: Optional[str] = Query(None, max_length=ID_TEXT, description="part of a name or alias"),
+             label: Optional[str] = Query(None, max_length=40, description="PERSON, ORG, GPE, …"),
+             limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    total, items = reads.entities(r, q=q, label=label, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/entities/{entity_id}", response_model=models.Entity, responses={404: ERRORS[404]},
+            summary="One entity (a per-article entity id gives its cross-document entity)")
+def entity(entity_id: str, r: Reader = Depends(reader)) -> dict:
+    canonical = reads.canonical_entity(r, entity_id)
+    records = reads.entity_records(r, [canonical]) if canonical else []
+    if not records:
+        raise _not_found("entity")
+    return records[0]
+
+
+@router.get("/places", response_model=models.Page[models.Place], summary="Places, most mentioned first")
+def places(q: Optional[str] = Query(None, max_length=ID_TEXT, description="part of a place name"),
+           limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    total, items = reads.places(r, q=q, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/places/{place_id}", response_model=models.Place, responses={404: ERRORS[404]}, summary="One place")
+def place(place_id: str, r: Reader = Depends(reader)) -> dict:
+    found = reads.place(r, place_id)
+    if found is None:
+        raise _not_found("place")
+    return found
+
+
+@router.get("/statements", response_model=models.Page[models.Statement],
+            summary="Statements, carried by the most articles first")
+def statements(speaker: Optional[str] = Query(None, max_length=ID_TEXT, description="an entity id, or a name"),
+               q: Optional[str] = Query(None, max_length=500, description="words in the statement or speaker"),
+               flagged: bool = Query(False, description="only statements with flags (different speakers/outlets)"),
+               min_articles: int = Query(1, ge=1, le=100_000),
+               story: Optional[str] = Query(None, max_length=ID_TEXT),
+               limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    given, speaker_id = _entity_id(r, speaker)
+    if (given and not speaker_id) or not _story_ok(r, story):
+        return page(0, [], limit, offset)
+    total, items = reads.statements(r, speaker_entity_id=speaker_id, q=q, flagged=flagged, min_articles=min_articles,
+                                    story_id=story, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/claims", response_model=models.Page[models.Claim], summary="Claims, widest disagreement first")
+def claims(subject: Optional[str] = Query(None, max_length=ID_TEXT, description="part of the counted subject"),
+           disagree: bool = Query(False, description="only claims whose sources disagree"),
+           story: Optional[str] = Query(None, max_length=ID_TEXT),
+           place: Optional[str] = Query(None, max_length=ID_TEXT, description="a place id, or a place name"),
+           min_figures: int = Query(1, ge=1, le=100_000),
+           limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    given, place_id = _place_id(r, place)
+    if (given and not place_id) or not _story_ok(r, story):
+        return page(0, [], limit, offset)
+    total, items = reads.claims(r, subject=subject, disagree=disagree, story_id=story, place_id=place_id,
+                                min_figures=min_figures, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/stories", response_model=models.Page[models.Story], summary="Stories, biggest first")
+def stories(limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    total, items = reads.stories(r, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/stories/{story_id}", response_model=models.Story, responses={404: ERRORS[404]}, summary="One story")
+def story(story_id: str, r: Reader = Depends(reader)) -> dict:
+    found = reads.story(r, story_id)
+    if found is None:
+        raise _not_found("story")
+    return found
+
+
+@router.get("/timeline", response_model=models.Page[models.TimelineItem], response_model_exclude_unset=True,
+            summary="Dated events, statements and figures in date order (fields a kind lacks are absent)")
+def timeline(story: Optional[str] = Query(None, max_length=ID_TEXT),
+             since: Optional[str] = Query(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY[-MM[-DD]]"),
+             kind: Optional[Literal["event", "statement", "figure"]] = None,
+             limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    if not _story_ok(r, story):
+        return page(0, [], limit, offset)
+    total, items = reads.timeline(r, story_id=story, since=since, kind=kind, limit=limit, offset=offset)
+    return page(total, items, limit, offset)
+
+
+@router.get("/map", summary="Places as GeoJSON points weighted by mentions (the geojson export)")
+def place_map(r: Reader = Depends(reader)) -> dict:
+    return reads.map_features(r)
+
+
+@router.get("/basemap", summary="Country outlines as GeoJSON (offline basemap)")
+def basemap() -> JSONResponse:
+    return JSONResponse(country_shapes(), headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.post("/ingest", response_model=models.IngestResult, summary="Add articles (only with --allow-ingest)",
+             responses={400: {"model": models.Error, "description": "empty request body"},
+                        401: {"model": models.Error, "description": "missing or wrong bearer token"},
+                        403: {"model": models.Error, "description": "ingestion is disabled on this server"},
+                        413: {"model": models.Error, "description": "request body too large"}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-ndjson": {"schema": {"type": "string"}},
+                 "text/plain": {"schema": {"type": "string"}},
+                 "text/html": {"schema": {"type": "string"}}},
+                 "description": "one article (text or HTML) or JSON Lines, as `sitroom ingest -` reads stdin"}})
+async def ingest(request: Request, authorization: Optional[str] = Header(None)) -> dict:
+    settings = request.app.state.settings
+    if not settings.allow_ingest:
+        raise HTTPException(403, "ingestion over HTTP is disabled (start the server with --allow-ingest)")
+    from .security import bearer_matches
+
+    if not bearer_matches(authorization, settings.token or ""):
+        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+    body = await request.body()
+    if not body.strip():
+        raise HTTPException(400, "empty request body: send an article or JSON Lines")
+    return await run_in_threadpool(_ingest_bytes, request.app.state.snapshots, body)
+
+
+def _ingest_bytes(snapshots, body: bytes) -> dict:
+    """Run the ingest pipeline on one request body while no snapshot is being taken, then
+    load a fresh snapshot so the next request sees the new articles."""
+    from ..errors import StoreError
+    from ..pipeline import ingest as run_ingest
+    from ..settings import Config
+    from .snapshot import Locked
+
+    stored: list[str] = []
+    cfg = Config.load(db=snapshots.path)
+    try:
+        with snapshots.file_lock:
+            report = run_ingest(["-"], cfg, stdin=io.BytesIO(body),
+                                on_event=lambda kind, payload: stored.append(payload.doc_id) if kind == "new" else None)
+    except StoreError as exc:
+        raise Locked(str(exc)) from exc
+    snapshots.reload()
+    return {"new": report.new, "unchanged": report.unchanged, "duplicate_paths": report.duplicate_paths,
+            "rejected": [{"path": x.path, "reason": x.reason, "code": x.code} for x in report.rejected],
+            "document_ids": stored, "links": report.links}
