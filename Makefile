@@ -50,8 +50,9 @@ eval: install  ## measure accuracy on ../shared/eval and write docs/accuracy.md
 
 bench: install  ## measure speed and memory on ../shared/eval and write docs/performance.md
 	$(BIN)/python benchmarks/ingest.py --shared $(SHARED)
-	$(BIN)/python benchmarks/link.py --shared $(SHARED)
-	$(BIN)/python benchmarks/web.py --synthetic 20000   # add --large PATH for a real 20,000-article database
+	$(BIN)/python benchmarks/link.py --shared $(SHARED) --keep /tmp/sitroom-bench-reuters.duckdb
+	$(BIN)/python benchmarks/web.py --large /tmp/sitroom-bench-reuters.duckdb
+	rm -f /tmp/sitroom-bench-reuters.duckdb
 
 screenshots: install  ## refresh docs/screenshots/*.png from the browser tests
 	SITROOM_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py

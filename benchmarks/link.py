@@ -125,6 +125,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    ap.add_argument("--keep", type=Path, help="keep the largest linked database here (for benchmarks/web.py --large)")
     args = ap.parse_args()
     if args.part == "ingest":
         print(json.dumps(part_ingest(args.corpus, args.db)))
@@ -147,7 +148,10 @@ def main() -> None:
             kept = prune(full, db, n)
             print(f"linking {kept:,} documents …", file=sys.stderr)
             runs.append(_sub("--part", "link", "--db", str(db)))
-            db.unlink()
+            if args.keep and n == sizes[-1]:
+                shutil.move(db, args.keep)
+            else:
+                db.unlink()
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": _git_commit(),
               "ingest": ingest, "link": runs}
     section = markdown(result)

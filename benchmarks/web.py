@@ -31,6 +31,9 @@ import duckdb
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ingest import _merge_section  # noqa: E402  (docs/performance.md is shared by the benchmarks)
 SHARED = ROOT.parent / "shared"
 STOP = {"the", "and", "for", "from", "with", "after", "over", "into", "that", "this", "their", "says", "said"}
 
@@ -179,6 +182,7 @@ def main() -> None:
     ap.add_argument("--large", type=Path, help="a large database to measure as well")
     ap.add_argument("--synthetic", type=int, metavar="N", help="also measure the small database cloned to N documents")
     ap.add_argument("--requests", type=int, default=200, help="requests per case (default 200)")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitroom-web-bench-") as tmp:
         small = args.db or build_small(Path(tmp))
@@ -189,7 +193,9 @@ def main() -> None:
             big = synthesize(small, Path(tmp) / "synthetic.duckdb", args.synthetic)
             results.append((f"synthetic: {small.name if args.db else 'examples + seeds'} cloned to "
                             f"{args.synthetic:,}", measure(big, args.requests)))
-    print(markdown(results))
+    section = markdown(results)
+    print(section)
+    _merge_section(args.out, "web", {"results": [[label, res] for label, res in results]}, section)
 
 
 if __name__ == "__main__":
