@@ -167,7 +167,8 @@ def stats(db: Optional[str] = DB_OPTION) -> None:
             out.print("sources: " + ", ".join(f"{s['source']} ({s['n']})" for s in sources))
             top = store.query(
                 "SELECT e.name, e.label, count(DISTINCT m.document_id) AS docs, count(*) AS mentions "
-                "FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.label IN ('PERSON','ORG') "
+                "FROM mentions m LEFT JOIN entity_links l ON l.entity_id = m.entity_id "
+                "JOIN entities e ON e.id = coalesce(l.canonical_id, m.entity_id) WHERE e.label IN ('PERSON','ORG') "
                 "GROUP BY ALL ORDER BY docs DESC, mentions DESC, e.name LIMIT 10")
             ent = Table(title="top actors", show_header=True)
             for col in ("name", "label", "documents", "mentions"):
