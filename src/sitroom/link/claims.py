@@ -36,6 +36,7 @@ the pass is near-linear.  Ids are hashes of the earliest member, as for statemen
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -54,6 +55,8 @@ LINK = 0.45
 WEIGHTS = {"subject": 0.25, "same_place": 0.25, "near_place": 0.15, "same_value": 0.2, "shared_name": 0.1}
 POSTING_CAP = 48
 TOP_K = 24
+#: Sentence words per figure used as blocking keys (its rarest ones, plus the value).
+RARE_KEYS = 12
 
 #: Heads reporters use interchangeably for one counted group (singular forms).
 HEAD_CLASSES = {
@@ -360,12 +363,14 @@ def _candidates(items: list[_Item]) -> dict[tuple[int, int], float]:
             postings[k].append(i)
     pairs: dict[tuple[int, int], float] = {}
     for i, ks in enumerate(keys):
+        # The value and the item's rarest sentence words: common words only add work, not evidence.
+        rare = [ks[-1], *sorted(ks[:-1], key=lambda k: (len(postings[k]), k))[:RARE_KEYS]]
         shared: Counter[int] = Counter()
-        for k in ks:
+        for k in rare:
             for j in postings[k][:POSTING_CAP]:
                 if j != i:
                     shared[j] += 1
-        for j, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]:  # ties: stable order
+        for j, _ in heapq.nsmallest(TOP_K, shared.items(), key=lambda kv: (-kv[1], kv[0])):  # ties: stable order
             pair = (min(i, j), max(i, j))
             if pair not in pairs:
                 pairs[pair] = _evidence(items[i], items[j])

@@ -51,6 +51,10 @@ MIN_FUZZY = 5
 FUZZY_SAME = 80.0
 FUZZY_OTHER = 92.0
 POSTING_CAP = 48
+#: A candidate must share at least this many word bigrams, and this share of the shorter quote's
+#: bigrams: one common phrase ("the company said") is no reason to compare two quotes.
+MIN_SHARED = 2
+MIN_SHARED_SHARE = 0.2
 TOP_K = 24
 
 _BRACKETED = re.compile(r"\[[^\]]{0,80}\]|\([^)]{0,80}\)")
@@ -123,8 +127,10 @@ def _speaker_key(r: dict) -> str:
     return r.get("speaker_entity_id") or " ".join(sorted(_name_words(r.get("speaker"))))
 
 
-def _similarity(a: str, b: str) -> float:
-    return max(fuzz.token_sort_ratio(a, b), fuzz.partial_ratio(a, b))
+def _similarity(a: str, b: str, cutoff: float = 0) -> float:
+    """The better of two rapidfuzz scores; with ``cutoff`` a score below it returns 0 early."""
+    score = fuzz.token_sort_ratio(a, b, score_cutoff=cutoff)
+    return score if score >= cutoff and score else fuzz.partial_ratio(a, b, score_cutoff=cutoff)
 
 
 def _match(a: dict, b: dict, na: str, nb: str) -> bool:
@@ -141,7 +147,8 @@ def _match(a: dict, b: dict, na: str, nb: str) -> bool:
         return True
     if n_short < MIN_FUZZY:
         return False
-    return _similarity(na, nb) >= (FUZZY_SAME if compatible else FUZZY_OTHER)
+    cutoff = FUZZY_SAME if compatible else FUZZY_OTHER
+    return _similarity(na, nb, cutoff) >= cutoff
 
 
 class _Sets:
@@ -203,8 +210,9 @@ def _candidate_pairs(rows: list[dict], norms: list[str]) -> Iterable[tuple[int, 
             for j in postings[g][:POSTING_CAP]:
                 if j != i:
                     shared[j] += 1
-        for j, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]:  # ties: stable order
-            yield i, j
+        for j, n in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]:  # ties: stable order
+            if n >= max(MIN_SHARED, MIN_SHARED_SHARE * min(len(grams[i]), len(grams[j]))):
+                yield i, j
 
 
 def _order(r: dict) -> tuple:
