@@ -54,6 +54,9 @@ bench: install  ## measure speed and memory on ../shared/eval and write docs/per
 	$(BIN)/python benchmarks/web.py --large /tmp/sitroom-bench-reuters.duckdb
 	rm -f /tmp/sitroom-bench-reuters.duckdb
 
+fuzz: install  ## long fuzzing runs (SITROOM_FUZZ=1): the API with schemathesis, the extractors, bad inputs
+	SITROOM_FUZZ=1 $(BIN)/python -m pytest -q tests/test_api_fuzz.py tests/test_reliability_fuzz.py tests/test_reliability_inputs.py
+
 screenshots: install  ## refresh docs/screenshots/*.png from the browser tests
 	SITROOM_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from ..errors import StoreError
 from ..schema import DocumentFacts, Rejection
+from .locking import connect_with_retry
 from .migrations import FACT_TABLES, MIGRATIONS
 
 
@@ -29,7 +30,8 @@ class Store:
             if self.path != ":memory:" and not Path(self.path).exists():
                 raise StoreError(f"database {self.path} does not exist: run `sitroom ingest` first")
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            # A reader (the web app's snapshot copy) may hold the file for a moment: wait briefly.
+            self.con = connect_with_retry(self.path, read_only=read_only)
         except duckdb.IOException as exc:
             raise StoreError(f"cannot open {self.path}: {str(exc).splitlines()[0]}") from exc
         except duckdb.Error as exc:
@@ -99,7 +101,7 @@ class Store:
             return
         ids = [f.doc_id for f in batch]
         now = _now()
-        tables = _batch_tables(batch, now)
+        tables = batch_tables(batch, now)
         self.con.execute("BEGIN TRANSACTION")
         try:
             for name in (*FACT_TABLES, "documents"):
@@ -164,8 +166,9 @@ class Store:
         self.close()
 
 
-def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.Table]:
-    """Column-wise Arrow tables for one batch (no per-row INSERTs)."""
+def batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.Table]:
+    """Column-wise Arrow tables for one batch (no per-row INSERTs); also what a Dask worker writes
+    as Parquet shards (store/shards.py)."""
     docs = {k: [] for k in ("id", "title", "source", "author", "published", "url", "dateline", "text",
                             "word_count", "metadata", "repairs", "ingested_at")}
     paths = {"document_id": [], "path": [], "first_seen": []}
@@ -264,5 +267,7 @@ def _batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa
         "demonyms": spans(demonyms),
     }
 
+
+_batch_tables = batch_tables  # the former private name
 
 INT_COLS = {"start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end"}

@@ -5,12 +5,14 @@ document (``/openapi.json``) describes everything it can answer."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
-from typing import Any, Iterator, Literal, Optional
+from typing import Annotated, Any, Iterator, Literal, Optional
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from ..geo.basemap import country_shapes
 from . import fulltext, models, reads
@@ -23,6 +25,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 LIMIT = Query(20, ge=1, le=100, description="items per page")
 OFFSET = Query(0, ge=0, le=1_000_000, description="items to skip")
 ID_TEXT = 200
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD, as the OpenAPI document says: pydantic alone would read a number as a Unix
+    timestamp (``date_to=0`` meant 1970-01-01; found by schemathesis, tests/test_api_fuzz.py)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+#: An ingest body: some character besides ASCII whitespace (``ingest`` answers 400 to any other body).
+BODY = {"type": "string", "minLength": 1, "pattern": "[^ \\t\\n\\r\\v\\f]"}
 
 router = APIRouter(prefix="/api", responses={503: ERRORS[503]})
 
@@ -74,8 +89,8 @@ def status(request: Request) -> dict:
 def search(
     q: str = Query("", max_length=500, description="words that must all occur (stemmed, BM25-ranked); empty lists all"),
     source: Optional[str] = Query(None, max_length=ID_TEXT, description="the article's source, exactly"),
-    date_from: Optional[date] = Query(None, description="published on or after (YYYY-MM-DD)"),
-    date_to: Optional[date] = Query(None, description="published on or before (YYYY-MM-DD)"),
+    date_from: Optional[IsoDate] = Query(None, description="published on or after (YYYY-MM-DD)"),
+    date_to: Optional[IsoDate] = Query(None, description="published on or before (YYYY-MM-DD)"),
     entity: Optional[str] = Query(None, max_length=ID_TEXT, description="an entity id, or a name or alias"),
     place: Optional[str] = Query(None, max_length=ID_TEXT, description="a place id, or a place name"),
     story: Optional[str] = Query(None, max_length=ID_TEXT, description="a story id"),
@@ -206,9 +221,7 @@ def basemap() -> JSONResponse:
                         403: {"model": models.Error, "description": "ingestion is disabled on this server"},
                         413: {"model": models.Error, "description": "request body too large"}},
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/x-ndjson": {"schema": {"type": "string"}},
-                 "text/plain": {"schema": {"type": "string"}},
-                 "text/html": {"schema": {"type": "string"}}},
+                 media: {"schema": BODY} for media in ("application/x-ndjson", "text/plain", "text/html")},
                  "description": "one article (text or HTML) or JSON Lines, as `sitroom ingest -` reads stdin"}})
 async def ingest(request: Request, authorization: Optional[str] = Header(None)) -> dict:
     settings = request.app.state.settings

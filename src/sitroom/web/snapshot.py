@@ -20,7 +20,7 @@ the file open would make every ingest fail.  So the app serves from a *snapshot*
 
 Costs: memory of roughly two to four times the file size while serving (twice that during a
 reload), and data that lags an ingest until the ingest has finished.  A writer that starts
-during the copy window fails to get its lock; ``sitroom ingest`` should retry its open briefly.
+during the copy window fails to get its lock; ``sitroom ingest`` retries its open with backoff for up to 10 s (store/locking.py).
 """
 
 from __future__ import annotations
