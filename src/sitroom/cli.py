@@ -62,6 +62,10 @@ def ingest(
     alias_file: Optional[str] = typer.Option(None, "--alias-file", help="Extra alias file (TSV), see docs/aliases.md."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the summary."),
     no_link: bool = typer.Option(False, "--no-link", help="Skip the cross-document pass (run `sitroom link` later)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Parse on Dask: local:N (N worker processes on 127.0.0.1) or tcp://SCHEDULER:8786."),
+    shards: Optional[str] = typer.Option(None, "--shards", help="With --dask: folder for the workers' Parquet shards "
+                                         "(default DB.shards; must be shared with remote workers)."),
 ) -> None:
     """Read articles, extract facts with offsets, store them (idempotent), then link them across documents."""
     from .pipeline import ingest as run_ingest
@@ -95,7 +99,15 @@ def ingest(
                     progress.console.print(f"rejected: {payload.path}: {payload.reason}", markup=False)
 
             stdin = sys.stdin.buffer if "-" in paths else None
-            report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event, link=not no_link)
+            if dask:
+                from pathlib import Path
+
+                from .distributed import ingest_dask
+
+                report = ingest_dask(paths, cfg, dask, Path(shards) if shards else None, force=force,
+                                     on_event=on_event, link=not no_link, stdin=stdin)
+            else:
+                report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event, link=not no_link)
         elapsed = time.perf_counter() - started
         summary = (f"{report.new} new, {report.unchanged} unchanged, "
                    f"{report.duplicate_paths} duplicate (stored once, path recorded), "
@@ -103,6 +115,8 @@ def ingest(
         if report.new:
             summary += f" · {report.words:,} words in {elapsed:.1f}s ({report.new / elapsed:.1f} docs/s)"
         out.print(f"{summary} → {cfg.db}")
+        for message in report.messages:
+            out.print(message, markup=False)
         if report.links:
             out.print(_link_summary(report.links))
         if report.new == 0 and report.unchanged and not report.rejected:
@@ -357,6 +371,30 @@ def places(
                           f"{r['lat']:.3f}" if r["lat"] is not None else "", f"{r['lon']:.3f}" if r["lon"] is not None else "",
                           str(r["mention_count"]), str(len(r["document_ids"])), r["id"])
         out.print(table if rows else "no places" + (f" in {country.upper()}" if country else ""))
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+@app.command()
+def merge(
+    folders: list[str] = typer.Argument(..., metavar="SHARDS...", help="Shard folders written by Dask workers."),
+    db: Optional[str] = DB_OPTION,
+    remove: bool = typer.Option(False, "--remove", help="Delete each shard set once it is stored."),
+    no_link: bool = typer.Option(False, "--no-link", help="Skip the cross-document pass."),
+) -> None:
+    """Load Parquet shards written by Dask workers into the database (idempotent), then link."""
+    from pathlib import Path
+
+    from .distributed import merge as run_merge
+
+    try:
+        cfg = Config.load(db=db)
+        report = run_merge([Path(f) for f in folders], cfg, keep=not remove, link=not no_link)
+        out.print(f"merged {report.sets} shard sets, {report.documents} documents → {cfg.db}")
+        for folder in report.skipped:
+            out.print(f"skipped {folder}: not a complete shard set (still being written?)", markup=False)
+        if report.links:
+            out.print(_link_summary(report.links))
     except SitroomError as exc:
         raise _fail(exc)
 

@@ -4,7 +4,9 @@ Nothing here raises for a bad input: every problem becomes a one-line ``Rejectio
 ingest of thousands of files reports the bad ones and keeps going.  Folder walks are sorted
 (deterministic ingest order), take only known extensions (.txt .text .md .html .htm .jsonl
 .ndjson; no hidden files, no README/LICENSE notes) and track visited directories by (device,
-inode) so symlink loops end.  A file named explicitly is always tried, whatever its extension.
+inode) so symlink loops end (a file symlink that loops is rejected as such).  A file named
+explicitly is always tried, whatever its extension.  A reader bug costs one input, never the
+ingest: ``read_paths`` turns any exception while reading a file into a Rejection (code "error").
 Paths are kept as ``str`` (undecodable bytes survive as surrogate escapes, which is what
 ``os.fsdecode`` gives and what ``open`` accepts); only the copy stored in Article/Rejection is
 made printable.
@@ -12,6 +14,7 @@ made printable.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -23,7 +26,7 @@ from ..schema import Article, Rejection
 from .decode import BOMS, decode
 from .detect import JSONL_EXT, KNOWN_EXT, extension, in_folder_walk, kind_of, sniff_text
 from .html import parse_html
-from .jsonl import iter_jsonl
+from .jsonl import LineReader, iter_jsonl
 from .text import parse_text
 
 __all__ = ["read_paths", "read_bytes", "count_inputs", "printable"]
@@ -43,8 +46,11 @@ def read_paths(
         for path, error in _walk(given):
             if error:
                 yield error
-            else:
+                continue
+            try:
                 yield from _read_file(path, max_bytes)
+            except Exception as exc:  # a reader bug must not stop the whole ingest
+                yield Rejection(printable(path), _one_line(f"reader error: {type(exc).__name__}: {exc}"), "error")
 
 
 def read_bytes(data: bytes, path: str, *, max_bytes: int = 10_000_000) -> list[Article | Rejection]:
@@ -53,7 +59,7 @@ def read_bytes(data: bytes, path: str, *, max_bytes: int = 10_000_000) -> list[A
     try:
         kind = kind_of(path, data)
         if kind == "jsonl":
-            return list(iter_jsonl(_utf8_stream(data), shown, max_bytes))
+            return list(iter_jsonl(_jsonl_stream(io.BytesIO(data)), shown, max_bytes))
         if len(data) > max_bytes:
             return [_too_large(shown, len(data), max_bytes)]
         text, repairs = decode(data)
@@ -132,7 +138,7 @@ def _walk(path: str) -> Iterator[tuple[str, Rejection | None]]:
                 if is_file:
                     yield entry.path, None
                 elif not os.path.exists(entry.path):
-                    yield entry.path, Rejection(printable(entry.path), "broken symlink", "missing")
+                    yield entry.path, _dangling(entry.path)
                 else:
                     yield entry.path, Rejection(printable(entry.path), "not a regular file", "unreadable")
         stack.extend(reversed(subdirs))
@@ -144,12 +150,7 @@ def _read_file(path: str, max_bytes: int) -> Iterator[Article | Rejection]:
     try:
         with open(path, "rb") as fh:
             if extension(path) in JSONL_EXT:
-                head = fh.read(4)
-                fh.seek(0)
-                if any(head.startswith(bom) for bom, enc in BOMS if enc != "utf-8"):
-                    yield from read_bytes(fh.read(), path, max_bytes=max_bytes)
-                else:
-                    yield from iter_jsonl(fh, shown, max_bytes)
+                yield from iter_jsonl(_jsonl_stream(fh), shown, max_bytes)
                 return
             size = _size(fh)
             if size is not None and size > max_bytes:
@@ -197,11 +198,36 @@ def _count_file(path: str) -> int:
     return n
 
 
-def _utf8_stream(data: bytes) -> BinaryIO:
+def _dangling(path: str) -> Rejection:
+    """A folder entry that does not resolve: a symlink to nowhere, or one that loops."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Rejection(printable(path), _os_reason(exc), "unreadable")
+    return Rejection(printable(path), "broken symlink", "missing")
+
+
+def _jsonl_stream(fh: BinaryIO) -> LineReader:
+    """The file itself when it is UTF-8 (JSON's encoding); a UTF-16/32 file (known by its BOM) is
+    re-encoded line by line as it is read, so a large one is never held in memory whole."""
+    head = fh.read(4)
+    fh.seek(0)
     for bom, enc in BOMS:
-        if enc != "utf-8" and data.startswith(bom):
-            return io.BytesIO(data[len(bom):].decode(enc, "replace").encode("utf-8"))
-    return io.BytesIO(data)
+        if enc != "utf-8" and head.startswith(bom):
+            fh.seek(len(bom))
+            return _Utf8Lines(io.TextIOWrapper(fh, encoding=enc, errors="replace", newline=""))
+    return fh
+
+
+class _Utf8Lines:
+    """``readline(limit)`` over a text stream, giving UTF-8 bytes: what ``iter_jsonl`` reads."""
+
+    def __init__(self, text: io.TextIOWrapper):
+        self.text = text
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.text.readline(limit).encode("utf-8", "surrogatepass")
 
 
 def _size(fh) -> int | None:
@@ -215,7 +241,8 @@ def _too_large(path: str, size: int, limit: int, at_least: bool = False) -> Reje
 
 
 def _os_reason(exc: OSError) -> str:
-    return _one_line(exc.strerror or type(exc).__name__).lower()
+    reason = _one_line(exc.strerror or type(exc).__name__).lower()
+    return f"symlink loop ({reason})" if exc.errno == errno.ELOOP else reason
 
 
 def _one_line(text: str) -> str:

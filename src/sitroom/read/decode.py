@@ -3,8 +3,11 @@
 Order matters: BOMs first (UTF-16/32 are full of NUL bytes), then refuse binary content (magic
 numbers, NULs) before any charset guesser sees it; NULs in alternating positions mean UTF-16
 without BOM, and a rare stray NUL or trailing NUL padding in UTF-8 text is removed and
-recorded.  Then strict UTF-8 (nearly always right), then a Western-European shortcut
-(charset-normalizer guesses exotic code pages for short Latin-1 text), then charset-normalizer.
+recorded.  Then strict UTF-8 (nearly always right), then UTF-8 with a few broken bytes (a
+truncated download, one bad byte pasted in: valid multi-byte characters clearly outnumber the
+broken ones, so it is UTF-8 and the broken bytes become U+FFFD, recorded), then a
+Western-European shortcut (charset-normalizer guesses exotic code pages for short Latin-1 text),
+then charset-normalizer.  UTF-16/32 with a cut-off last character are kept the same way.
 ftfy only runs its encoding fixes, so "mojibake" in ``repairs`` means characters really
 changed, not quotes being straightened.
 """
@@ -79,10 +82,10 @@ def _nfc(text: str) -> str:
 def _decode_raw(data: bytes, repairs: list[str]) -> tuple[str, str]:
     for bom, enc in BOMS:
         if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(enc), enc
-            except UnicodeDecodeError:
-                raise InputRejected(f"not valid {enc} despite its byte-order mark", "decode") from None
+            text = _few_errors(data[len(bom) :], enc, repairs)
+            if text is None:
+                raise InputRejected(f"not valid {enc} despite its byte-order mark", "decode")
+            return text, enc
     kind = magic_kind(data)
     if kind:
         raise InputRejected(f"binary content ({kind})", "binary")
@@ -94,14 +97,18 @@ def _decode_raw(data: bytes, repairs: list[str]) -> tuple[str, str]:
                 raise InputRejected("binary content (NUL bytes)", "binary")
             repairs.append("removed-nul-bytes")
             return text, "utf-8"
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            raise InputRejected("binary content (NUL bytes)", "binary") from None
+        text = _few_errors(data, enc, repairs)
+        if text is None:
+            raise InputRejected("binary content (NUL bytes)", "binary")
+        return text, enc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        repairs.append("replaced-invalid-utf-8")
+        return text, "utf-8"
     western = _cp1252_guess(data)
     if western is not None:
         return western, "cp1252"
@@ -111,6 +118,30 @@ def _decode_raw(data: bytes, repairs: list[str]) -> tuple[str, str]:
     if best is None:
         raise InputRejected("not valid text in any known encoding", "decode")
     return str(best), best.encoding
+
+
+def _few_errors(data: bytes, enc: str, repairs: list[str]) -> str | None:
+    """``data`` decoded as ``enc`` when at most one character in a thousand (and at least the
+    cut-off last one) is broken; the broken ones become U+FFFD and the repair is recorded."""
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        pass
+    text = data.decode(enc, "replace")
+    if text.count("\ufffd") > 1 + len(text) // 1000:
+        return None
+    repairs.append(f"replaced-invalid-{enc}")
+    return text
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes: valid multi-byte characters outnumber broken sequences at
+    least three to one.  Latin-1 text read as UTF-8 has (almost) no valid multi-byte sequences,
+    so it does not pass and goes on to the code-page guessers."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    return text if 0 < bad and 3 * bad <= good else None
 
 
 def _stray_nuls(data: bytes) -> str | None:

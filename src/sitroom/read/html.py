@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from ..errors import InputRejected
 from ..schema import Article
 from .dates import parse_date
-from .text import collapse, dateline, drop_boilerplate, paragraphs
+from .text import body_text, collapse, dateline, drop_boilerplate, paragraphs
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -44,7 +44,8 @@ def parse_html(html: str, path: str | None = None) -> Article:
         body = body[1:]  # trafilatura sometimes repeats the <h1> as the first line
     if not body:
         raise InputRejected("no article text found in HTML", "empty")
-    return Article(text="\n\n".join(body), path=path, dateline=dateline(body[0]), repairs=repairs + dropped, **fields)
+    repairs += dropped
+    return Article(text=body_text(body, repairs), path=path, dateline=dateline(body[0]), repairs=repairs, **fields)
 
 
 def _trafilatura(html: str):
@@ -83,7 +84,7 @@ def _fallback(html: str) -> dict:
 
 
 class _Paragraphs(HTMLParser):
-    SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg"}
+    SKIP = {"script", "style", "noscript", "template", "iframe", "nav", "header", "footer", "aside", "form", "svg"}
     BREAKS = {"br", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article"}
 
     def __init__(self):

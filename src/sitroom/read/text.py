@@ -46,8 +46,12 @@ _NOT_PLACES = {"BREAKING", "BREAKING NEWS", "UPDATE", "UPDATED", "WATCH", "LIVE"
                "VIDEO", "PHOTOS", "FACT CHECK", "READ MORE", "ALSO READ", "SOURCE", "SOURCES", "PS", "NB"}
 _SOURCE_LABEL = re.compile(r"^(?:source|via)\s*:\s*(.{2,60})$", re.I)
 _SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "at", "de", "du", "la", "le", "des", "&", "-", "–"}
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+#: Every whitespace character but the newline (Ogham space, NEL, ... too): a line keeps no run of
+#: spaces, so the line regexes below (``\s+`` around separators) stay linear on any input.
+_SPACES = re.compile(r"[^\S\n]+")
 _END_PUNCT = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")", "…")
+_PUNCT = r"(?:[^\w\s]|_)"  # punctuation or symbol
+_PUNCT_RUN = re.compile(_PUNCT + r"{32}(?=" + _PUNCT + ")")
 
 
 def parse_text(text: str, path: str | None = None) -> Article:
@@ -81,9 +85,21 @@ def parse_text(text: str, path: str | None = None) -> Article:
     if not body:
         raise InputRejected("no article text after cleaning", "empty")
     return Article(
-        text="\n\n".join(body), path=path, title=title, source=source, author=author,
+        text=body_text(body, repairs), path=path, title=title, source=source, author=author,
         published=published, dateline=dateline(body[0]), metadata=metadata, repairs=repairs,
     )
+
+
+def body_text(body: list[str], repairs: list[str]) -> str:
+    """The article text: paragraphs joined by one blank line, with a space after every 32
+    characters of an unbroken run of punctuation or symbols (repair "split-punctuation-run").
+    spaCy's tokenizer strips such a run one character at a time, copying the rest each time:
+    quadratic, hours for a megabyte of quote marks.  No news text has 32 of them in a row."""
+    text = "\n\n".join(body)
+    split = _PUNCT_RUN.sub(r"\g<0> ", text)
+    if split != text:
+        repairs.append("split-punctuation-run")
+    return split
 
 
 def _clean_lines(raw: list[str], repairs: list[str]) -> list[str]:
@@ -138,7 +154,7 @@ def _header(lines: list[str], window: list[int], metadata: dict) -> tuple[str | 
 
 
 def collapse(line: str) -> str:
-    """Runs of spaces/tabs inside a line become one space; ends are trimmed."""
+    """Runs of whitespace inside a line become one space; ends are trimmed."""
     return _SPACES.sub(" ", line).strip()
 
 

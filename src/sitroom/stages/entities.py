@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -146,34 +147,63 @@ def _trim(text: str, ent: Span) -> _Cand | None:
     return _Cand(start, end, ent.label_)
 
 
+class _Spans:
+    """Spans added in order of start, with a running maximum of their ends: "does this span
+    overlap any of them?" is one binary search, so merging the thousands of candidates of a long
+    article costs n log n, not n²."""
+
+    def __init__(self, spans: list[_Cand]):
+        self.starts: list[int] = []
+        self.reach: list[int] = []
+        for c in spans:
+            self.add(c)
+
+    def add(self, c: _Cand) -> None:
+        self.starts.append(c.start)
+        self.reach.append(max(c.end, self.reach[-1]) if self.reach else c.end)
+
+    def overlaps(self, c: _Cand) -> bool:
+        i = bisect_left(self.starts, c.end)  # the spans that start before c ends
+        return i > 0 and self.reach[i - 1] > c.start
+
+
 def _overlay(base: list[_Cand], extra: list[_Cand], keep_existing: bool = False) -> list[_Cand]:
     """Merge candidate lists without overlaps.  ``extra`` wins over overlapping ``base`` spans
     unless ``keep_existing`` (then extra only fills gaps)."""
     if not extra:
         return sorted(base, key=lambda c: c.start)
-    out: list[_Cand] = []
     if keep_existing:
         taken = sorted(base, key=lambda c: c.start)
+        fixed, added = _Spans(taken), _Spans([])
         for c in sorted(extra, key=lambda c: c.start):
-            if not any(c.start < t.end and t.start < c.end for t in taken):
+            if not fixed.overlaps(c) and not added.overlaps(c):
                 taken.append(c)
+                added.add(c)
         return sorted(taken, key=lambda c: c.start)
-    for c in base:
-        if not any(c.start < e.end and e.start < c.end for e in extra):
-            out.append(c)
+    winners = _Spans(sorted(extra, key=lambda c: c.start))
+    out = [c for c in base if not winners.overlaps(c)]
     out.extend(extra)
     return sorted(out, key=lambda c: c.start)
 
 
 def _overlay_longer(base: list[_Cand], extra: list[_Cand]) -> list[_Cand]:
     """Add ``extra`` spans that are at least as long as every base span they overlap (an alias-file
-    hit "Islamic State of Iraq and the Levant" replaces NER's "Islamic State of Iraq" + "Levant")."""
-    out = list(base)
-    for c in extra:
-        clash = [b for b in out if c.start < b.end and b.start < c.end]
-        if all(c.end - c.start >= b.end - b.start for b in clash):
-            out = [b for b in out if b not in clash] + [c]
-    return sorted(out, key=lambda c: c.start)
+    hit "Islamic State of Iraq and the Levant" replaces NER's "Islamic State of Iraq" + "Levant").
+
+    The spans are kept sorted by (start, arrival); a span can only overlap those starting at most
+    the longest span's length before it, so each extra looks at its neighbours, not at all."""
+    live = sorted(((c.start, i, c) for i, c in enumerate(base)), key=lambda x: x[:2])
+    longest = max((c.end - c.start for c in base), default=0)
+    for j, c in enumerate(extra, start=len(base)):
+        lo = bisect_left(live, (c.start - longest,))
+        hi = bisect_left(live, (c.end,))
+        clash = [k for k in range(lo, hi) if live[k][2].end > c.start]
+        if all(c.end - c.start >= live[k][2].end - live[k][2].start for k in clash):
+            for k in reversed(clash):
+                del live[k]
+            live.insert(bisect_left(live, (c.start, j)), (c.start, j, c))
+            longest = max(longest, c.end - c.start)
+    return [c for _, _, c in live]
 
 
 def _initials_match(acronym: str, long_form: str) -> bool:
@@ -236,12 +266,20 @@ def _acronym_definitions(doc: Doc, cands: list[_Cand]) -> list[tuple[_Cand, _Can
         canonical = text[lf_start:lf_end]
         pairs.append((_Cand(lf_start, lf_end, label, canonical, "mention"),
                       _Cand(m.start(1), m.start(1) + len(acr), label, canonical, "acronym")))
-    # Later uses of each defined acronym (NER often misses or mislabels them).
+    # Later uses of each defined acronym (NER often misses or mislabels them), each span once per
+    # meaning: scanning again for every repeated definition made the same candidates again and
+    # again (definitions x uses of them: quadratic in a long article).
+    emitted = {(a.start, a.label, a.canonical) for _, a in pairs}
+    scanned: set[tuple[str, str, str]] = set()
     more = []
     for long_c, acr_c in pairs:
         acr = text[acr_c.start:acr_c.end]
+        if (acr, long_c.label, long_c.canonical) in scanned:
+            continue
+        scanned.add((acr, long_c.label, long_c.canonical))
         for hit in re.finditer(rf"(?<![\w-]){re.escape(acr)}(?![\w-])", text):
-            if hit.start() != acr_c.start:
+            if (hit.start(), long_c.label, long_c.canonical) not in emitted:
+                emitted.add((hit.start(), long_c.label, long_c.canonical))
                 more.append((long_c, _Cand(hit.start(), hit.end(), long_c.label, long_c.canonical, "acronym")))
     return pairs + more
 
@@ -294,28 +332,32 @@ def _name_tokens(name: str) -> list[str]:
 
 
 def _resolve_people(cands: list[_Cand], text: str, doc: Doc) -> None:
-    """Short person mentions take the full name used elsewhere in the article."""
-    full: list[tuple[int, str, list[str]]] = []  # (start, name, lower tokens)
+    """Short person mentions take the full name used elsewhere in the article: the most recent
+    full name ending in the mention's words before it, else the first one after it.  Full names
+    are indexed by their word suffixes (sorted by start), so a mention costs a lookup and a
+    binary search, not a pass over every full name."""
+    by_suffix: dict[tuple[str, ...], list[tuple[int, str]]] = {}  # cands are sorted by start
     for c in cands:
         if c.label == "PERSON" and not c.canonical:
             toks = _name_tokens(text[c.start:c.end])
             if len(toks) >= 2:
-                full.append((c.start, text[c.start:c.end], [t.lower() for t in toks]))
+                low = tuple(t.lower() for t in toks)
+                for k in range(1, len(low)):
+                    by_suffix.setdefault(low[-k:], []).append((c.start, text[c.start:c.end]))
+    starts = {key: [s for s, _ in names] for key, names in by_suffix.items()}
     for c in cands:
         if c.canonical:
             continue
-        surface = text[c.start:c.end]
-        toks = [t.lower() for t in _name_tokens(surface)]
-        best = None
-        for start, name, ftoks in full:
-            if len(toks) < len(ftoks) and ftoks[-len(toks):] == toks and ftoks != toks:
-                # the most recent full name before the mention, else the first after it
-                if best is None or (start <= c.start and (best[0] > c.start or start > best[0])):
-                    best = (start, name)
-        if best and c.label in ("PERSON", "ORG"):
-            c.canonical = best[1]
-            c.label = "PERSON"
-            c.origin = "surname"
+        key = tuple(t.lower() for t in _name_tokens(text[c.start:c.end]))
+        names = by_suffix.get(key)
+        if not names or c.label not in ("PERSON", "ORG"):
+            continue
+        at = starts[key]
+        i = bisect_right(at, c.start)
+        best = names[bisect_left(at, at[i - 1])] if i else names[0]
+        c.canonical = best[1]
+        c.label = "PERSON"
+        c.origin = "surname"
 
 
 def _surname(name: str) -> str:
@@ -331,21 +373,49 @@ def _missed_surnames(cands: list[_Cand], text: str) -> list[_Cand]:
     """Surname-only mentions of a person named in full earlier, which NER did not tag."""
     found = []
     names = {c.canonical or text[c.start:c.end] for c in cands if c.label == "PERSON"}
+    first: dict[str, int] = {}  # where each name is first used (one pass, not one per name)
+    for c in cands:
+        key = c.canonical or text[c.start:c.end]
+        first[key] = min(c.start, first.get(key, c.start))
+    surnames = {name: _surname(name) for name in names if len(_name_tokens(name)) >= 2}
+    hits = _surname_hits(text, {sur for sur in surnames.values() if len(sur) >= 3})
     for name in names:
-        toks = _name_tokens(name)
-        if len(toks) < 2:
-            continue
-        sur = _surname(name)
-        if len(sur) < 3:
-            continue
-        first_full = min((c.start for c in cands if (c.canonical or text[c.start:c.end]) == name), default=0)
-        pattern = re.escape(sur)
-        if sur[0].islower():  # "de Kerchove" also starts sentences as "De Kerchove"
-            pattern = f"[{sur[0]}{sur[0].upper()}]" + re.escape(sur[1:])
-        for m in re.finditer(rf"(?<![\w\-]){pattern}(?![\w\-])", text):
-            if m.start() > first_full:
-                found.append(_Cand(m.start(), m.end(), "PERSON", name, "surname"))
+        sur = surnames.get(name, "")
+        for start in hits.get(sur, ()):
+            if start > first[name]:
+                found.append(_Cand(start, start + len(sur), "PERSON", name, "surname"))
     return found
+
+
+_WORD_START = re.compile(r"(?<![\w\-])\w+")
+
+
+def _surname_hits(text: str, surnames: set[str]) -> dict[str, list[int]]:
+    """Where each surname stands as a word of its own (not inside a longer word or a hyphenated
+    name); a lower-case particle may be capitalised ("de Kerchove", "De Kerchove").  One pass
+    over the text's words finds them all: a regex scan per surname is surnames x text, hours for
+    a long article naming thousands of people.  Like a regex scan, a surname's hits never
+    overlap each other."""
+    by_word: dict[str, list[tuple[str, str]]] = {}  # first word of a spelling -> (spelling, surname)
+    hits: dict[str, list[int]] = {}
+    for sur in surnames:
+        hits[sur] = []
+        if not re.match(r"\w", sur):  # no word to index it by (rare): scan for it
+            pattern = rf"(?<![\w\-]){re.escape(sur)}(?![\w\-])"
+            hits[sur] = [m.start() for m in re.finditer(pattern, text)]
+            continue
+        spellings = {sur} | ({c + sur[1:] for c in sur[0].upper()} if sur[0].islower() else set())
+        for spelling in spellings:
+            by_word.setdefault(re.match(r"\w+", spelling).group(), []).append((spelling, sur))
+    ends = dict.fromkeys(surnames, 0)
+    for m in _WORD_START.finditer(text):
+        for spelling, sur in by_word.get(m.group(), ()):
+            start, end = m.start(), m.start() + len(spelling)
+            if start >= ends[sur] and text.startswith(spelling, start) and not (
+                    end < len(text) and (text[end].isalnum() or text[end] in "_-")):
+                hits[sur].append(start)
+                ends[sur] = end
+    return hits
 
 
 # -- roles --------------------------------------------------------------------------------------
