@@ -50,6 +50,7 @@ eval: install  ## measure accuracy on ../shared/eval and write docs/accuracy.md
 
 bench: install  ## measure speed and memory on ../shared/eval and write docs/performance.md
 	$(BIN)/python benchmarks/ingest.py --shared $(SHARED)
+	$(BIN)/python benchmarks/dask.py --shared $(SHARED) --local
 	$(BIN)/python benchmarks/link.py --shared $(SHARED) --keep /tmp/sitroom-bench-reuters.duckdb
 	$(BIN)/python benchmarks/web.py --large /tmp/sitroom-bench-reuters.duckdb
 	rm -f /tmp/sitroom-bench-reuters.duckdb

@@ -66,6 +66,8 @@ def ingest(
                                        help="Parse on Dask: local:N (N worker processes on 127.0.0.1) or tcp://SCHEDULER:8786."),
     shards: Optional[str] = typer.Option(None, "--shards", help="With --dask: folder for the workers' Parquet shards "
                                          "(default DB.shards; must be shared with remote workers)."),
+    keep_shards: bool = typer.Option(False, "--keep-shards",
+                                     help="With --dask: keep the shard sets after merging them (for `sitroom merge` elsewhere)."),
 ) -> None:
     """Read articles, extract facts with offsets, store them (idempotent), then link them across documents."""
     from .pipeline import ingest as run_ingest
@@ -105,7 +107,7 @@ def ingest(
                 from .distributed import ingest_dask
 
                 report = ingest_dask(paths, cfg, dask, Path(shards) if shards else None, force=force,
-                                     on_event=on_event, link=not no_link, stdin=stdin)
+                                     on_event=on_event, link=not no_link, stdin=stdin, keep_shards=keep_shards)
             else:
                 report = run_ingest(paths, cfg, force=force, stdin=stdin, on_event=on_event, link=not no_link)
         elapsed = time.perf_counter() - started
