@@ -38,6 +38,10 @@ class Store:
             raise StoreError(f"{self.path} is not a usable DuckDB file: {str(exc).splitlines()[0]}") from exc
         self.read_only = read_only
         if not read_only:
+            # Fold a WAL a killed writer left into the file now, while its indexes are bound:
+            # DuckDB 1.5.5 can otherwise write replayed-but-untouched indexes back corrupt at
+            # close (duckdb PR #23848; tests/test_reliability_crash.py).
+            self.con.execute("CHECKPOINT")
             self.migrate()
         elif self.schema_version() == 0:
             raise StoreError(f"{self.path} is not a sitroom database (no schema)")
