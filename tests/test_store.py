@@ -34,6 +34,18 @@ PINNED_SCHEMA = {
     "duplicates": ["document_id", "duplicate_of", "similarity"],
     "link_runs": ["ran_at", "documents", "seconds", "counts"],
     "schema_migrations": ["version", "name", "applied_at"],
+    "event_mentions": ["document_id", "id", "start", "end", "text", "sentence_start", "sentence_end",
+                       "plover_type", "plover_mode", "plover_context", "factuality", "acled_event_type",
+                       "acled_sub_event_type", "source_actor", "source_entity_id", "source_sector", "source_country",
+                       "source_start", "source_end", "target_actor", "target_entity_id", "target_sector",
+                       "target_country", "target_start", "target_end", "place_id", "place_name", "country_code",
+                       "geo_precision", "place_start", "place_end", "date", "date_start", "date_end",
+                       "time_precision", "date_source", "dead", "injured", "arrested", "size", "magnitudes",
+                       "confidence", "event_id"],
+    "events": ["id", "plover_type", "plover_mode", "acled_event_type", "acled_sub_event_type", "source_actor",
+               "source_entity_id", "target_actor", "target_entity_id", "place_id", "country_code", "date_start",
+               "date_end", "dead_low", "dead_high", "injured_low", "injured_high", "arrested_low", "arrested_high",
+               "size_low", "size_high", "reports", "sources", "agree", "confidence"],
 }
 
 

@@ -14,7 +14,6 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
@@ -22,9 +21,9 @@ from spacy.tokens import Doc
 
 from .nlp import load_model
 from .read import read_paths
-from .schema import Alias, Article, DateRef, DocumentFacts, Figure, Mention, Quote, Rejection, Role
+from .schema import Alias, Article, DateRef, DocumentFacts, Event, Figure, Mention, Quote, Rejection, Role
 from .settings import Config
-from .stages import REGISTERED, register
+from .stages import REGISTERED, anchor_of, register  # noqa: F401 (anchor_of: former home)
 from .stages.places import Demonym, Place, source_country_of
 from .store.database import Store
 
@@ -81,15 +80,8 @@ def facts_from_doc(doc: Doc, article: Article, doc_id: str, paths: list[str]) ->
         figures=[Figure(**f) for f in out.get("figures", [])],
         places=[Place(**p) for p in out.get("places", [])],
         demonyms=[Demonym(**d) for d in out.get("demonyms", [])],
+        events=[Event(**e) for e in out.get("events", [])],
     )
-
-
-def anchor_of(doc: Doc) -> date | None:
-    raw = doc.user_data.get("sitroom_anchor")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def as_payload(items: Iterable[object]) -> list[dict]:

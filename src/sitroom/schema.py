@@ -139,3 +139,73 @@ class DocumentFacts:
     figures: list[Figure] = field(default_factory=list)
     places: list[Any] = field(default_factory=list)  # stages.places.Place
     demonyms: list[Any] = field(default_factory=list)  # stages.places.Demonym
+    events: list["Event"] = field(default_factory=list)
+
+
+@dataclass
+class Magnitude:
+    """A count attached to an event (dead, injured, arrested, crowd size), taken from the figures
+    stage so the qualifier and range survive ("at least 12", "dozens" -> 12..12 "dozens")."""
+
+    kind: str  # dead | injured | arrested | size
+    text: str
+    start: int
+    end: int
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str | None
+
+
+@dataclass
+class Event:
+    """Who did what to whom, where, when and how many, as one sentence reports it.
+
+    ``text``/``start``/``end`` are the trigger ("attacked", "arrest", "talks"); the sentence span
+    says where to read the whole report.  ``plover_type``/``plover_mode``/``plover_context`` follow
+    the PLOVER codebook; ``acled_event_type``/``acled_sub_event_type`` use ACLED's spellings and
+    are None for what ACLED does not code (verbal events, events that did not happen).
+    ``factuality`` is "asserted", "negated", "hypothetical" or "future" (PLOVER's auxiliary modes):
+    only asserted events are counted as having happened.  Actors, place and date point to the
+    spans of the other stages' facts; ``date_source`` says whether the date is the text's own or
+    the publication date standing in for it."""
+
+    text: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    plover_type: str
+    plover_mode: str | None = None
+    plover_context: list[str] = field(default_factory=list)
+    factuality: str = "asserted"
+    acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
+    source_actor: str | None = None
+    source_entity_id: str | None = None
+    source_sector: str | None = None
+    source_country: str | None = None
+    source_start: int | None = None
+    source_end: int | None = None
+    target_actor: str | None = None
+    target_entity_id: str | None = None
+    target_sector: str | None = None
+    target_country: str | None = None
+    target_start: int | None = None
+    target_end: int | None = None
+    place_id: str | None = None
+    place_name: str | None = None
+    country_code: str | None = None
+    geo_precision: str | None = None  # exact | region | country
+    place_start: int | None = None
+    place_end: int | None = None
+    date: str | None = None
+    date_start: int | None = None
+    date_end: int | None = None
+    time_precision: str | None = None  # day | week | month | year
+    date_source: str | None = None  # text | publication
+    magnitudes: list[dict] = field(default_factory=list)  # Magnitude as dicts (serialisable)
+    confidence: float = 0.5
+
+    def magnitude(self, kind: str) -> dict | None:
+        return next((m for m in self.magnitudes if m["kind"] == kind), None)

@@ -9,12 +9,23 @@ pins the registered names.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 #: The registered component names (pinned by tests/test_registry.py).
-REGISTERED = ("sitroom_entities_v1", "sitroom_places_v1", "sitroom_dates_v1", "sitroom_figures_v1", "sitroom_quotes_v1")
+REGISTERED = ("sitroom_entities_v1", "sitroom_places_v1", "sitroom_dates_v1", "sitroom_figures_v1", "sitroom_quotes_v1",
+              "sitroom_events_v1")
+
+
+def anchor_of(doc: Doc) -> date | None:
+    """The publication date the pipeline put on the Doc (relative dates are resolved against it)."""
+    raw = doc.user_data.get("sitroom_anchor")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _payload(doc: Doc) -> dict:
@@ -90,7 +101,6 @@ def relabel_place_entities(entities: dict | None, places: list) -> None:
 
 class DatesStage:
     def __call__(self, doc: Doc) -> Doc:
-        from ..pipeline import anchor_of
         from .dates import find_dates
 
         _payload(doc)["dates"] = [dataclasses.asdict(d) for d in find_dates(doc, anchor_of(doc))]
@@ -117,6 +127,23 @@ class QuotesStage:
         roles = [Role(**r) for r in ents.get("roles", [])]
         names = {k: tuple(v) for k, v in ents.get("names", {}).items()}
         _payload(doc)["quotes"] = [dataclasses.asdict(q) for q in find_quotes(doc, mentions, roles, names)]
+        return doc
+
+
+class EventsStage:
+    """Runs last: joins the entities, places, dates and figures found on the same Doc into event
+    records around a trigger; it never re-parses."""
+
+    def __init__(self) -> None:
+        from .events import load_lexicon
+
+        self.lexicon = load_lexicon()
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .events import find_events
+
+        _payload(doc)["events"] = [dataclasses.asdict(e) for e in find_events(doc, _payload(doc), anchor_of(doc),
+                                                                                  self.lexicon)]
         return doc
 
 
@@ -160,6 +187,12 @@ def register() -> None:
         requires=["doc.ents", "token.dep", "token.tag", "doc._.sitroom"],
         assigns=["doc._.sitroom"],
         func=lambda nlp, name: QuotesStage(),
+    )
+    Language.factory(
+        "sitroom_events_v1",
+        requires=["doc.ents", "token.dep", "token.lemma", "doc._.sitroom"],
+        assigns=["doc._.sitroom"],
+        func=lambda nlp, name: EventsStage(),
     )
     _registered = True
 

@@ -156,7 +156,8 @@ class Store:
         out = {}
         for table in ("documents", "document_paths", "mentions", "entities", "entity_roles",
                       "entity_aliases", "dates", "quotes", "figures", "places", "place_mentions",
-                      "demonyms", "statements", "claims", "stories", "duplicates", "rejections"):
+                      "demonyms", "event_mentions", "events", "statements", "claims", "stories", "duplicates",
+                      "rejections"):
             out[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return out
 
@@ -190,6 +191,7 @@ def batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.
     places = {k: [] for k in ("id", "name", "country_code", "lat", "lon", "feature")}
     place_mentions = {k: [] for k in ("document_id", "start", "end", "text", "place_id", "confidence", "metonymy")}
     demonyms = {k: [] for k in ("document_id", "start", "end", "text", "country_code", "place_id")}
+    events = {k: [] for k in EVENT_COLS}
     seen_places: set[str] = set()
     seen_entities: set[str] = set()
     for f in batch:
@@ -242,6 +244,10 @@ def batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.
         for dm in f.demonyms:
             for key, val in zip(demonyms, (f.doc_id, dm.start, dm.end, dm.text, dm.country_code, dm.place_id)):
                 demonyms[key].append(val)
+        for ev in f.events:
+            row = event_row(f.doc_id, ev)
+            for key in EVENT_COLS:
+                events[key].append(row[key])
     ts = pa.timestamp("us")
     docs_t = pa.table({**{k: v for k, v in docs.items() if k != "ingested_at"},
                        "ingested_at": pa.array(docs["ingested_at"], ts)})
@@ -269,9 +275,43 @@ def batch_tables(batch: Sequence[DocumentFacts], now: datetime) -> dict[str, pa.
                                                 else pa.bool_() if k == "metonymy" else pa.string())
                                     for k, v in place_mentions.items()}),
         "demonyms": spans(demonyms),
+        "event_mentions": pa.table({k: pa.array(v, _event_type(k)) for k, v in events.items()}),
     }
 
 
 _batch_tables = batch_tables  # the former private name
 
 INT_COLS = {"start", "end", "speaker_start", "speaker_end", "cue_start", "cue_end"}
+
+#: event_mentions columns a batch writes (event_id is the link pass's).
+EVENT_COLS = ("document_id", "id", "start", "end", "text", "sentence_start", "sentence_end", "plover_type",
+              "plover_mode", "plover_context", "factuality", "acled_event_type", "acled_sub_event_type",
+              "source_actor", "source_entity_id", "source_sector", "source_country", "source_start", "source_end",
+              "target_actor", "target_entity_id", "target_sector", "target_country", "target_start", "target_end",
+              "place_id", "place_name", "country_code", "geo_precision", "place_start", "place_end", "date",
+              "date_start", "date_end", "time_precision", "date_source", "dead", "injured", "arrested", "size",
+              "magnitudes", "confidence")
+_EVENT_INTS = {"start", "end", "sentence_start", "sentence_end", "source_start", "source_end", "target_start",
+               "target_end", "place_start", "place_end", "date_start", "date_end"}
+_EVENT_FLOATS = {"dead", "injured", "arrested", "size", "confidence"}
+
+
+def _event_type(col: str) -> pa.DataType:
+    return pa.int32() if col in _EVENT_INTS else pa.float64() if col in _EVENT_FLOATS else pa.string()
+
+
+def event_mention_id(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}:{start}:{end}"
+
+
+def event_row(doc_id: str, ev) -> dict:
+    """One event_mentions row from a schema.Event (magnitudes keep their lower bound as the count)."""
+    row = {k: getattr(ev, k, None) for k in EVENT_COLS}
+    row["document_id"] = doc_id
+    row["id"] = event_mention_id(doc_id, ev.start, ev.end)
+    row["plover_context"] = json.dumps(list(ev.plover_context))
+    row["magnitudes"] = json.dumps(ev.magnitudes, ensure_ascii=False)
+    for kind in ("dead", "injured", "arrested", "size"):
+        m = ev.magnitude(kind)
+        row[kind] = None if m is None else (m["low"] if m["low"] is not None else m["value"])
+    return row

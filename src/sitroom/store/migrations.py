@@ -157,7 +157,7 @@ MIGRATIONS.append((
 
 #: Tables that hold per-document facts: deleting a document deletes its rows in all of them.
 FACT_TABLES = ("mentions", "entity_roles", "dates", "entity_aliases", "quotes", "figures", "place_mentions",
-               "demonyms")
+               "demonyms", "event_mentions")
 
 MIGRATIONS.append((
     4,
@@ -211,5 +211,85 @@ MIGRATIONS.append((
     CREATE INDEX entity_links_canonical ON entity_links(canonical_id);
     CREATE INDEX quotes_statement ON quotes(statement_id);
     CREATE INDEX figures_claim ON figures(claim_id);
+    """,
+))
+
+MIGRATIONS.append((
+    5,
+    "events",
+    """
+    -- One row per event a sentence reports (stages/events.py); event_id is set by the link pass.
+    CREATE TABLE event_mentions (
+        document_id VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,             -- "<document_id>:<start>:<end>" of the trigger
+        start INTEGER NOT NULL,          -- trigger span
+        "end" INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        sentence_start INTEGER NOT NULL,
+        sentence_end INTEGER NOT NULL,
+        plover_type VARCHAR NOT NULL,
+        plover_mode VARCHAR,
+        plover_context JSON NOT NULL,
+        factuality VARCHAR NOT NULL,     -- asserted | negated | hypothetical | future
+        acled_event_type VARCHAR,
+        acled_sub_event_type VARCHAR,
+        source_actor VARCHAR,
+        source_entity_id VARCHAR,
+        source_sector VARCHAR,
+        source_country VARCHAR,
+        source_start INTEGER,
+        source_end INTEGER,
+        target_actor VARCHAR,
+        target_entity_id VARCHAR,
+        target_sector VARCHAR,
+        target_country VARCHAR,
+        target_start INTEGER,
+        target_end INTEGER,
+        place_id VARCHAR,
+        place_name VARCHAR,
+        country_code VARCHAR,
+        geo_precision VARCHAR,           -- exact | region | country
+        place_start INTEGER,
+        place_end INTEGER,
+        date VARCHAR,
+        date_start INTEGER,
+        date_end INTEGER,
+        time_precision VARCHAR,          -- day | week | month | year
+        date_source VARCHAR,             -- text | publication
+        dead DOUBLE,                     -- the lower bound of each magnitude (ACLED's conservative count)
+        injured DOUBLE,
+        arrested DOUBLE,
+        size DOUBLE,
+        magnitudes JSON NOT NULL,        -- [{kind, text, start, end, value, low, high, qualifier}]
+        confidence DOUBLE NOT NULL,
+        event_id VARCHAR
+    );
+    -- Written only by the cross-document pass: one row per event however many articles report it.
+    CREATE TABLE events (
+        id VARCHAR PRIMARY KEY,
+        plover_type VARCHAR NOT NULL,
+        plover_mode VARCHAR,
+        acled_event_type VARCHAR,
+        acled_sub_event_type VARCHAR,
+        source_actor VARCHAR,
+        source_entity_id VARCHAR,
+        target_actor VARCHAR,
+        target_entity_id VARCHAR,
+        place_id VARCHAR,
+        country_code VARCHAR,
+        date_start VARCHAR,
+        date_end VARCHAR,
+        dead_low DOUBLE, dead_high DOUBLE,
+        injured_low DOUBLE, injured_high DOUBLE,
+        arrested_low DOUBLE, arrested_high DOUBLE,
+        size_low DOUBLE, size_high DOUBLE,
+        reports INTEGER NOT NULL,
+        sources INTEGER NOT NULL,
+        agree BOOLEAN NOT NULL,          -- every report gives the same magnitudes
+        confidence DOUBLE NOT NULL
+    );
+    CREATE INDEX event_mentions_doc ON event_mentions(document_id);
+    CREATE INDEX event_mentions_event ON event_mentions(event_id);
+    CREATE INDEX events_type ON events(plover_type);
     """,
 ))

@@ -1,0 +1,1035 @@
+"""Events: who did what to whom, where, when and how many, one sentence at a time.
+
+The stage runs last and never re-parses: it reads the dependency parse spaCy already made and the
+facts the earlier stages left on the Doc (entity mentions, places, dates, figures), and joins them
+around a *trigger*, a word from ``data/event_triggers.tsv`` ("attacked", "arrest", "talks").
+
+For each trigger it finds
+- the PLOVER type and mode (the lexicon's, refined by the words around it: "air strike" is an
+  aerial ASSAULT, "Blair attacked the plans" a DISAPPROVE, "workers went on strike" a PROTEST);
+- the source and target actors from the parse (subject/agent, object/passive subject, "on",
+  "against", "with"), linked to the entity mentions inside them, with a sector
+  (``data/actor_sectors.tsv``) and a country (demonyms, places);
+- the factuality: negation, modals, future, conditions and governing verbs ("denied killing",
+  "may attack", "plans to deploy") make an event negated, hypothetical or future, and such events
+  get no ACLED type (ACLED codes what happened);
+- the ACLED sub-event type from the PLOVER type, the weapons named and the actors' sectors;
+- the place (the closest place in the sentence not inside the source actor; else one from the
+  previous sentence, at lower precision), the date (a date of the sentence, else the publication
+  date, marked as such) and the magnitudes (dead, injured, arrested, crowd size) from the figures
+  stage, so "at least 12" and "dozens" keep their qualifier and range.
+
+Casualty verbs ("killing six soldiers") join the stronger assault trigger of their sentence
+rather than making a second event.  A sentence without a trigger, or whose triggers fail their
+conditions, yields nothing: the stage never guesses.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from ..schema import Event
+
+# -- the lexicons (data files) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trigger:
+    lemmas: tuple[str, ...]
+    pos: str  # V | N | A
+    type: str
+    mode: str | None
+    acled: str | None
+    needs: str | None
+    context: str | None
+    weight: float
+
+
+@dataclass
+class Lexicon:
+    triggers: dict[str, list[Trigger]]  # key lemma -> entries (phrases first, then file order)
+    sectors: dict[tuple[str, ...], str]  # word or name (tuple of lower-case words) -> sector
+    vocabulary: dict
+
+
+def _data(name: str) -> str:
+    return resources.files("sitroom").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _rows(text: str) -> list[list[str]]:
+    return [r for r in csv.reader((line for line in text.splitlines() if line and not line.startswith("#")),
+                                  delimiter="\t")]
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The trigger, sector and vocabulary files shipped in the package (read once per process)."""
+    triggers: dict[str, list[Trigger]] = {}
+    for lemma, pos, typ, mode, acled, needs, context, weight in _rows(_data("event_triggers.tsv")):
+        words = tuple(lemma.split())
+        entry = Trigger(words, pos, typ, None if mode == "-" else mode, None if acled == "-" else acled,
+                        None if needs == "-" else needs, None if context == "-" else context, float(weight))
+        # Verb phrases are keyed on their first word ("open fire"), noun compounds on their head ("air strike").
+        key = words[-1] if pos == "N" and len(words) > 1 else words[0]
+        triggers.setdefault(key, []).append(entry)
+    for entries in triggers.values():
+        entries.sort(key=lambda e: -len(e.lemmas))  # the longest phrase is tried first (stable otherwise)
+    sectors: dict[tuple[str, ...], str] = {}
+    for word, sector in _rows(_data("actor_sectors.tsv")):
+        sectors.setdefault(tuple(word.split()), sector)
+    vocabulary = json.loads(_data("event_vocabulary.json"))
+    return Lexicon(triggers, sectors, vocabulary)
+
+
+def acled_event_type(sub_type: str | None) -> str | None:
+    if sub_type is None:
+        return None
+    for event_type, subs in load_lexicon().vocabulary["acled"].items():
+        if sub_type in subs:
+            return event_type
+    raise ValueError(f"unknown ACLED sub-event type {sub_type!r}")
+
+
+# -- word lists the rules read (small, closed classes: code, not data) ---------------------------------
+
+MODALS_HYPOTHETICAL = {"may", "might", "could", "would", "should", "can", "must"}
+MODALS_FUTURE = {"will", "shall", "'ll", "wo"}
+#: Governing verbs (of an xcomp/ccomp) and what they make of the event below them.
+GOVERNORS = {
+    "deny": "negated", "fail": "negated", "refuse": "negated", "rule": "negated", "avoid": "negated",
+    "reject": "negated", "prevent": "negated", "stop": "negated", "foil": "negated", "thwart": "negated",
+    "plan": "future", "intend": "future", "prepare": "future", "aim": "future", "expect": "future",
+    "schedule": "future", "decide": "future", "agree": "future", "promise": "future", "pledge": "future",
+    "vow": "future", "seek": "future", "want": "future", "hope": "future", "propose": "future",
+    "threaten": "hypothetical", "fear": "hypothetical", "warn": "hypothetical", "risk": "hypothetical",
+    "consider": "hypothetical", "urge": "hypothetical", "call": "hypothetical", "demand": "hypothetical",
+    "ask": "hypothetical", "order": "future", "try": "asserted", "attempt": "asserted", "continue": "asserted",
+    "begin": "asserted", "start": "asserted", "resume": "asserted", "claim": "asserted",
+}
+#: Nouns that make an event noun below them ("the threat of attacks") unreal.
+UNREAL_HEADS = {"threat": "hypothetical", "risk": "hypothetical", "fear": "hypothetical", "danger": "hypothetical",
+                "plan": "future", "plot": "hypothetical", "prospect": "hypothetical", "possibility": "hypothetical",
+                "warning": "hypothetical", "call": "hypothetical", "demand": "hypothetical", "bid": "future",
+                "attempt": "asserted", "wave": "asserted", "series": "asserted", "spate": "asserted"}
+UNREAL_AMODS = {"possible": "hypothetical", "potential": "hypothetical", "planned": "future", "future": "future",
+                "imminent": "future", "proposed": "future", "further": "future", "new": None}
+#: Light verbs whose subject performs the event noun they take ("launched an attack").
+LIGHT_VERBS = {"launch", "carry", "conduct", "stage", "mount", "claim", "unleash", "perpetrate", "commit",
+               "hold", "make", "lead", "organise", "organize", "step", "execute", "begin", "start", "impose",
+               "order", "sign", "reach", "strike", "announce", "declare", "call", "hold", "take", "join", "wage"}
+VIOLENCE_WORDS = {"kill", "dead", "death", "die", "wound", "injure", "injured", "casualty", "bomb", "gun", "gunfire",
+                  "rifle", "weapon", "missile", "rocket", "mortar", "shell", "grenade", "explosive", "artillery",
+                  "tank", "troop", "soldier", "militant", "fighter", "blast", "civilian", "hostage", "massacre",
+                  "war", "armed", "militia", "insurgent", "rebel", "gunman", "gunmen", "terrorist", "airstrike",
+                  "jihadist", "attacker", "ambush", "shoot", "police", "army", "military", "bullet", "knife"}
+LABOUR_WORDS = {"worker", "union", "staff", "employee", "pay", "wage", "industrial", "walkout", "picket", "miner",
+                "nurse", "teacher", "driver", "docker", "pilot", "seamen", "seaman", "strikers", "labour", "labor"}
+BUSINESS_WORDS = {"acquire", "acquisition", "merger", "merge", "buy", "sell", "share", "stake", "dividend", "profit",
+                  "earnings", "revenue", "price", "takeover", "shareholder", "stock", "bid", "purchase", "loan",
+                  "debt", "tonne", "barrel", "bpd", "crude", "contract", "sale"}
+OBJECT_GROUPS: dict[str, set[str]] = {
+    "weapon": {"rocket", "missile", "mortar", "shell", "grenade", "bomb", "weapon", "arm", "arms", "explosive",
+               "device", "ied", "cache", "round", "munition", "ammunition", "projectile", "mine", "landmine"},
+    "territory": {"town", "city", "village", "area", "territory", "region", "base", "airport", "district",
+                  "province", "hill", "border", "control", "capital", "stronghold", "neighbourhood", "neighborhood",
+                  "island", "port", "outpost", "position", "post", "checkpoint", "camp", "valley", "oilfield",
+                  "field", "crossing", "bridge", "road", "highway", "garrison", "fort", "zone", "county", "suburb"},
+    "building": {"house", "home", "building", "church", "mosque", "shop", "car", "vehicle", "office", "school",
+                 "store", "market", "property", "village", "hut", "temple", "station", "bus", "truck", "warehouse"},
+    "prisoner": {"prisoner", "hostage", "detainee", "captive", "inmate", "activist", "journalist", "soldier",
+                 "dissident", "national", "citizen", "crew", "sailor", "worker", "man", "woman", "person", "people"},
+    "sanction": {"sanction", "embargo", "tariff", "ban", "curfew", "restriction", "fine", "duty", "quota",
+                 "penalty", "blockade", "boycott", "levy", "measure"},
+    "ties": {"tie", "relation", "contact", "link"},
+    "assets": {"asset", "account", "fund", "funds"},
+    "forces": {"troop", "soldier", "force", "army", "police", "warship", "tank", "unit", "battalion", "brigade",
+               "marine", "paratrooper", "reinforcement", "ship", "jet", "aircraft", "peacekeeper", "officer",
+               "carrier", "fleet", "personnel", "division", "plane", "helicopter", "missile"},
+    "base": {"base", "headquarters", "camp", "outpost", "checkpoint", "post", "garrison", "office"},
+    "accord": {"agreement", "accord", "treaty", "deal", "pact", "ceasefire", "truce", "memorandum", "declaration",
+               "protocol", "convention", "charter", "armistice"},
+    "state": {"state", "independence", "government", "country", "republic", "sovereignty", "regime"},
+    "restriction": {"sanction", "restriction", "ban", "embargo", "curfew", "blockade", "siege", "emergency",
+                    "control", "limit", "measure"},
+    "aid": {"aid", "assistance", "help", "relief", "food", "weapon", "arm", "arms", "loan", "money", "funding",
+            "fund", "supply", "humanitarian", "medicine", "equipment", "support", "shelter", "grant", "credit"},
+    "request": {"request", "demand", "application", "call", "appeal", "plea", "bid", "asylum"},
+    "protesters": {"protester", "protestor", "demonstrator", "crowd", "rally", "protest", "march", "mob"},
+    "person": set(),  # any person-like object: see _is_person
+    "threatened": set(),  # a threat with a punitive content: see _threat_content
+    "taken": set(),  # "took/held hostage"
+    "granted": set(),
+    "joint": set(),
+}
+PERSON_PRONOUNS = {"he", "she", "him", "her", "they", "them", "who", "whom"}
+THREAT_CONTENT = {"retaliate", "retaliation", "consequence", "action", "attack", "strike", "force", "sanction",
+                  "war", "respond", "expel", "cut", "kill", "invade", "invasion", "bomb", "destroy", "arrest",
+                  "punish", "punishment", "veto", "quit", "walk", "boycott", "close", "seize", "block", "ban"}
+WEAPON_CUES = [  # (sub-event type, mode, cue lemmas): first match wins
+    ("Chemical weapon", "unconventional", {"chemical", "chlorine", "sarin", "mustard", "nerve", "toxic", "gas"}),
+    ("Suicide bomb", "suicide-attack", {"suicide"}),
+    ("Air/drone strike", "aerial", {"airstrike", "air", "warplane", "jet", "drone", "helicopter", "gunship", "aerial",
+                                    "aircraft", "bomber", "plane", "airforce"}),
+    ("Grenade", "explosives", {"grenade"}),
+    ("Shelling/artillery/missile attack", "heavy-weapons", {"shell", "shelling", "artillery", "mortar", "rocket",
+                                                             "missile", "howitzer", "bombard", "bombardment",
+                                                             "katyusha", "projectile", "barrage", "tank"}),
+    ("Remote explosive/landmine/IED", "explosives", {"ied", "roadside", "landmine", "mine", "car", "explosive",
+                                                      "device", "booby", "bomb", "bombing", "blast", "explosion",
+                                                      "detonate", "explode", "planted", "vbied"}),
+]
+INTERVENTION_WORDS = {"tear", "teargas", "cannon", "rubber", "disperse", "baton", "arrest", "detain", "clash",
+                      "break", "stun", "pepper", "charge", "beat"}
+CIVILIAN_SECTORS = {"civilians", "media", "ngo", "protesters"}
+ARMED_SECTORS = {"military", "police", "rebels"}
+PRECISION = {"country": "country", "admin": "region", "region": "region"}
+
+
+# -- per-document context --------------------------------------------------------------------------
+
+
+@dataclass
+class _Actor:
+    text: str
+    start: int
+    end: int
+    name: str
+    entity_id: str | None
+    sector: str | None
+    country: str | None
+    head: Token
+    pronoun: bool = False
+
+
+@dataclass
+class _Found:
+    trigger: Trigger
+    tokens: list[Token]
+    sent: Span
+    source: _Actor | None = None
+    target: _Actor | None = None
+    factuality: str = "asserted"
+    mode: str | None = None
+    casualty_targets: list[_Actor] = field(default_factory=list)
+    merged: list["_Found"] = field(default_factory=list)
+
+    @property
+    def head(self) -> Token:
+        return self.tokens[0]
+
+
+class _Context:
+    def __init__(self, doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon):
+        self.doc = doc
+        self.lexicon = lexicon
+        self.anchor = anchor
+        ents = payload.get("entities") or {}
+        self.mentions = sorted(ents.get("mentions", []), key=lambda m: m["start"])
+        self.names = {k: tuple(v) for k, v in ents.get("names", {}).items()}
+        self.roles: dict[str, list[str]] = {}
+        for r in ents.get("roles", []):
+            self.roles.setdefault(r["entity_id"], []).append(r["role"].lower())
+        self.places = sorted(payload.get("places", []), key=lambda p: p["start"])
+        self.demonyms = payload.get("demonyms", [])
+        self.dates = [d for d in payload.get("dates", []) if d.get("value") and d.get("kind", "date") == "date"]
+        self.figures = payload.get("figures", [])
+        self.place_by_id = {}
+
+    def mentions_in(self, start: int, end: int) -> list[dict]:
+        return [m for m in self.mentions if m["start"] >= start and m["end"] <= end]
+
+    def places_in(self, start: int, end: int) -> list[dict]:
+        return [p for p in self.places if p["start"] >= start and p["end"] <= end]
+
+
+# -- matching triggers ------------------------------------------------------------------------------
+
+_POS = {"V": {"VERB"}, "N": {"NOUN", "PROPN"}, "A": {"VERB", "NOUN", "PROPN"}}
+
+
+def _lemma(tok: Token) -> str:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ in ("NOUN", "PROPN") and tok.lower_.endswith("s") and lemma == tok.lower_:
+        lemma = lemma[:-1]  # the small model leaves some plurals ("airstrikes", "talks") unlemmatised
+    return lemma
+
+
+def _phrase_tokens(tok: Token, entry: Trigger) -> list[Token] | None:
+    """The tokens of a phrase entry around ``tok`` (its key word), or None when it does not match."""
+    if len(entry.lemmas) == 1:
+        return [tok]
+    sent = tok.sent
+    if entry.pos == "N" and len(entry.lemmas) > 1:  # a compound ending in tok: "air strike"
+        need = entry.lemmas[:-1]
+        lo = tok.i - len(need)
+        if lo < sent.start:
+            return None
+        got = [tok.doc[i] for i in range(lo, tok.i)]
+        if tuple(_lemma(t) for t in got) == need:
+            return [tok, *got]
+        return None
+    # A verb phrase: the other words follow within a few tokens, in order ("took them into custody").
+    out = [tok]
+    i = tok.i + 1
+    for want in entry.lemmas[1:]:
+        while i < min(sent.end, tok.i + 6) and _lemma(tok.doc[i]) != want and tok.doc[i].lower_ != want:
+            i += 1
+        if i >= min(sent.end, tok.i + 6):
+            return None
+        out.append(tok.doc[i])
+        i += 1
+    return out
+
+
+def _candidates(tok: Token, lexicon: Lexicon) -> list[tuple[Trigger, list[Token]]]:
+    if tok.pos_ not in ("VERB", "NOUN", "PROPN"):
+        return []
+    keys = {_lemma(tok), tok.lower_}
+    out = []
+    for key in keys:
+        for entry in lexicon.triggers.get(key, ()):
+            if tok.pos_ not in _POS[entry.pos]:
+                continue
+            toks = _phrase_tokens(tok, entry)
+            if toks is not None:
+                out.append((entry, toks))
+    out.sort(key=lambda x: -len(x[0].lemmas))
+    return out
+
+
+# -- actors -----------------------------------------------------------------------------------------
+
+def _actor_span(head: Token) -> tuple[int, int]:
+    """Token range of the actor phrase: the head with its compounds, modifiers and possessors (no
+    determiners, numbers, relative clauses or trailing prepositions), plus "of X" after a group
+    word ("members of ISIS")."""
+    lo = hi = head.i
+    for child in head.lefts:
+        if child.dep_ in ("compound", "amod", "poss", "nmod", "npadvmod") or (child.dep_ == "case" and child.i > lo):
+            lo = min(lo, child.left_edge.i)
+    while lo < head.i and head.doc[lo].pos_ in ("DET", "NUM", "PUNCT", "CCONJ", "ADP"):
+        lo += 1
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ == "of" and head.lemma_.lower() in (
+                "member", "fighter", "supporter", "group", "unit", "element", "wing", "militant", "soldier",
+                "force", "troop", "officer", "follower", "cell"):
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                hi = max(hi, objs[0].right_edge.i)
+        elif child.dep_ in ("compound", "flat", "appos") and child.i == hi + 1 and child.pos_ == "PROPN":
+            hi = child.i
+    while hi > head.i and head.doc[hi].pos_ in ("PUNCT", "ADP", "DET"):
+        hi -= 1
+    return lo, hi + 1
+
+
+def _sector_of(words: list[str], lemmas: list[str], head_lemma: str, lexicon: Lexicon) -> str | None:
+    sectors = lexicon.sectors
+    # Known names first (longest n-gram: "islamic state" before "state"), then the head noun.
+    for n in (4, 3, 2):
+        for i in range(len(words) - n + 1):
+            for seq in (tuple(words[i:i + n]), tuple(lemmas[i:i + n])):
+                if seq in sectors:
+                    return sectors[seq]
+    if (head_lemma,) in sectors:
+        return sectors[(head_lemma,)]
+    for w, lem in zip(words, lemmas):
+        if (w,) in sectors:
+            return sectors[(w,)]
+        if (lem,) in sectors and lem not in ("state", "people", "man", "force", "officer", "general", "party"):
+            return sectors[(lem,)]
+    return None
+
+
+def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
+    doc = ctx.doc
+    if head.pos_ == "PRON" or head.lower_ in PERSON_PRONOUNS:
+        if head.lower_ in ("he", "she", "him", "her"):
+            prev = [m for m in ctx.mentions if m["end"] <= head.idx and m["label"] == "PERSON"]
+            if prev:
+                m = prev[-1]
+                name = ctx.names.get(m["entity_id"], (m["text"],))[0]
+                return _Actor(head.text, head.idx, head.idx + len(head), name, m["entity_id"],
+                              _role_sector(m["entity_id"], ctx), None, head, pronoun=True)
+        return None
+    if head.pos_ in ("NUM",) or head.lower_ in ("some", "many", "several", "all", "others", "one", "two", "both"):
+        # "two of the soldiers": the noun after "of"
+        objs = [c for p in head.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children
+                if c.dep_ == "pobj"]
+        if objs:
+            head = objs[0]
+        elif head.pos_ == "NUM":
+            return None
+    lo, hi = _actor_span(head)
+    start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
+    words = [t.lower_ for t in doc[lo:hi]]
+    lemmas = [_lemma(t) for t in doc[lo:hi]]
+    mentions = ctx.mentions_in(start, end)
+    entity_id = None
+    name = doc.text[start:end]
+    mention = None
+    if mentions:
+        # The mention holding the head, else the last one before it ("Iraqi security forces" -> none;
+        # "Kurdish Peshmerga fighters" -> Peshmerga).
+        holding = [m for m in mentions if m["start"] <= head.idx < m["end"]]
+        mention = holding[0] if holding else mentions[-1]
+        if mention["label"] not in ("NORP",) or holding:
+            entity_id = mention["entity_id"]
+            if holding or mention["label"] in ("ORG", "PERSON", "GPE"):
+                name = ctx.names.get(entity_id, (mention["text"],))[0] if holding else name
+    sector = _sector_of(words, lemmas, _lemma(head), ctx.lexicon)
+    if sector is None and mention is not None:
+        label = mention["label"]
+        if label == "PERSON":
+            sector = _role_sector(mention["entity_id"], ctx)
+        elif label == "GPE":
+            sector = "government"
+        elif label == "NORP" and holding_is(mention, head):
+            sector = "civilians"
+    country = None
+    for d in ctx.demonyms:
+        if d["start"] >= start and d["end"] <= end and d.get("country_code"):
+            country = d["country_code"]
+            break
+    if country is None:
+        for p in ctx.places_in(start, end):
+            if p.get("country_code"):
+                country = p["country_code"]
+                break
+    return _Actor(doc.text[start:end], start, end, name, entity_id, sector, country, head)
+
+
+def holding_is(mention: dict, head: Token) -> bool:
+    return mention["start"] <= head.idx < mention["end"]
+
+
+def _role_sector(entity_id: str, ctx: _Context) -> str | None:
+    for role in ctx.roles.get(entity_id, ()):
+        words = role.split()
+        sector = _sector_of(words, words, words[-1] if words else "", ctx.lexicon)
+        if sector:
+            return sector
+    return None
+
+
+def _children(tok: Token, *deps: str) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def _pobj(tok: Token, *preps: str) -> Token | None:
+    for p in tok.children:
+        if p.dep_ in ("prep", "agent") and p.lower_ in preps:
+            objs = _children(p, "pobj")
+            if objs:
+                return objs[0]
+    return None
+
+
+def _subject_of(verb: Token) -> tuple[Token | None, bool]:
+    """(subject token, passive?) of a verb, inherited through xcomp/advcl/conj/relcl."""
+    seen = 0
+    tok = verb
+    while tok is not None and seen < 4:
+        subj = _children(tok, "nsubj", "csubj")
+        if subj:
+            return subj[0], False
+        passive = _children(tok, "nsubjpass")
+        if passive:
+            return passive[0], True
+        if tok.dep_ == "relcl":
+            return tok.head, False
+        if tok.dep_ in ("xcomp", "advcl", "conj", "acl", "ccomp") and tok.head is not tok:
+            if tok.dep_ == "xcomp":  # object control: "ordered troops to attack"
+                objs = _children(tok.head, "dobj")
+                if objs:
+                    return objs[0], False
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "soldiers killed in the attack"
+                return None, True
+            tok = tok.head
+            seen += 1
+            continue
+        return None, False
+    return None, False
+
+
+def _find_actors(f: _Found, ctx: _Context) -> None:
+    t = f.head
+    src = tgt = None
+    if t.pos_ == "VERB":
+        subj, passive_inherited = _subject_of(t)
+        agent = _pobj(t, "by")
+        passive = bool(_children(t, "nsubjpass", "auxpass")) or t.tag_ == "VBN" and t.dep_ == "acl"
+        dobj = _children(t, "dobj")
+        if passive:
+            tgt = _children(t, "nsubjpass")[0] if _children(t, "nsubjpass") else (t.head if t.dep_ == "acl" else None)
+            src = agent
+        else:
+            src = subj
+            if dobj:
+                tgt = dobj[0]
+            else:
+                tgt = _pobj(t, "on", "against", "with", "at", "upon")
+        if src is not None and src.i in [x.i for x in f.tokens]:
+            src = None
+        # "police and protesters clashed": the second conjunct is the other side
+        if src is not None and tgt is None and f.trigger.acled == "clash":
+            conj = _children(src, "conj")
+            if conj:
+                tgt = conj[0]
+    else:  # a noun trigger
+        for c in t.children:
+            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i < t.i and not _is_weapon_mod(c)):
+                if _could_be_actor(c, ctx):
+                    src = c
+                    break
+        src = _pobj(t, "by") or src
+        tgt = _pobj(t, "on", "against", "of", "with", "at", "upon")
+        if src is None and t.dep_ in ("dobj", "pobj", "nsubjpass", "attr"):
+            verb = t.head if t.dep_ != "pobj" else t.head.head
+            if verb.pos_ in ("VERB", "AUX") and _lemma(verb) in LIGHT_VERBS | {"be"}:
+                s, passive = _subject_of(verb)
+                if s is not None and not passive:
+                    src = s
+                elif passive:
+                    src = _pobj(verb, "by")
+    if tgt is not None and tgt.dep_ == "pobj" and tgt.head.lower_ == "of" and tgt.lower_ in ("them",):
+        tgt = None
+    f.source = _make_actor(src, ctx) if src is not None else None
+    f.target = _make_actor(tgt, ctx) if tgt is not None else None
+    if f.source and f.target and f.source.start == f.target.start:
+        f.target = None
+
+
+def _is_weapon_mod(tok: Token) -> bool:
+    return _lemma(tok) in {w for _, _, cues in WEAPON_CUES for w in cues} or tok.lower_ in ("deadly", "fatal", "new")
+
+
+def _could_be_actor(tok: Token, ctx: _Context) -> bool:
+    if tok.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
+        return True
+    return _sector_of([tok.lower_], [_lemma(tok)], _lemma(tok), ctx.lexicon) in (
+        "military", "police", "rebels", "government", "protesters", "igo")
+
+
+# -- conditions (the lexicon's "needs") ------------------------------------------------------------
+
+def _object_lemmas(f: _Found) -> list[Token]:
+    t = f.head
+    out = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd")]
+    for p in t.children:
+        if p.dep_ in ("prep", "agent"):
+            out += _children(p, "pobj")
+    for x in list(out):
+        out += _children(x, "conj", "compound")
+    if t.dep_ == "acl":
+        out.append(t.head)
+    for extra in f.tokens[1:]:
+        out += [c for c in extra.children if c.dep_ in ("dobj", "pobj")]
+    return out
+
+
+def _is_person(tok: Token, ctx: _Context) -> bool:
+    if tok.ent_type_ in ("PERSON", "NORP") or tok.lower_ in PERSON_PRONOUNS:
+        return True
+    return _sector_of([tok.lower_], [_lemma(tok)], _lemma(tok), ctx.lexicon) in (
+        "civilians", "military", "police", "rebels", "protesters", "government", "media", "other", "judiciary")
+
+
+def _sentence_lemmas(sent: Span) -> set[str]:
+    return {_lemma(t) for t in sent} | {t.lower_ for t in sent}
+
+
+def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
+    need = f.trigger.needs
+    sectors = {a.sector for a in (f.source, f.target) if a is not None}
+    if "business" in sectors or "sport" in sectors:
+        if f.trigger.type not in ("PROTEST", "COERCE", "SANCTION") or "sport" in sectors:
+            return False
+    if need is None or need == "casualty":
+        return True
+    if need == "armed":
+        if sectors & ARMED_SECTORS or lemmas & VIOLENCE_WORDS:
+            return True
+        tgt = f.target
+        return tgt is not None and (tgt.head.ent_type_ in ("GPE", "LOC", "FAC")
+                                    or _lemma(tgt.head) in OBJECT_GROUPS["building"] | OBJECT_GROUPS["territory"])
+    if need == "verbal":
+        return not (sectors & ARMED_SECTORS or lemmas & VIOLENCE_WORDS) and f.source is not None
+    if need == "political":
+        if f.trigger.type in ("AGREE", "CONSULT", "AID", "SUPPORT", "REJECT", "DEMAND") and lemmas & BUSINESS_WORDS \
+                and not sectors & {"government", "igo", "military", "rebels", "political_party"}:
+            return False
+        return True
+    if need == "labour":
+        return bool(lemmas & LABOUR_WORDS) or any(_lemma(c) in ("general", "national", "nationwide", "hunger",
+                                                                  "rail", "transport", "port", "oil", "coal")
+                                                   for c in f.head.children)
+    if need.startswith("obj:"):
+        group = need[4:]
+        objs = _object_lemmas(f)
+        if group == "person":
+            return any(_is_person(o, ctx) for o in objs)
+        if group == "threatened":
+            after = {_lemma(t) for t in f.sent if t.i > f.head.i}
+            return bool(after & THREAT_CONTENT)
+        if group == "taken":
+            return _lemma(f.head.head) in ("take", "hold", "seize", "keep")
+        if group == "granted":
+            return _lemma(f.head.head) in ("grant", "give", "offer")
+        if group == "joint":
+            return "joint" in lemmas or "military" in lemmas
+        if group == "territory":
+            if any(o.ent_type_ in ("GPE", "LOC", "FAC") for o in objs):
+                return True
+        words = OBJECT_GROUPS[group]
+        if any(_lemma(o) in words or o.lower_ in words for o in objs):
+            return True
+        # the object's own compounds ("weapons cache", "arms shipment")
+        return any(_lemma(c) in words for o in objs for c in o.children if c.dep_ in ("compound", "amod"))
+    return True
+
+
+# -- factuality --------------------------------------------------------------------------------------
+
+def _factuality(f: _Found) -> str:
+    t = f.head
+    tok = t
+    if t.pos_ != "VERB":
+        if any(c.lower_ in ("no", "without") for c in t.children if c.dep_ in ("det", "neg", "prep")):
+            return "negated"
+        for c in t.children:
+            if c.dep_ == "amod" and UNREAL_AMODS.get(c.lower_):
+                return UNREAL_AMODS[c.lower_]
+        if t.dep_ == "pobj" and t.head.lower_ in ("of", "for") and _lemma(t.head.head) in UNREAL_HEADS:
+            val = UNREAL_HEADS[_lemma(t.head.head)]
+            if val != "asserted":
+                return val
+        if t.head.lower_ == "without":
+            return "negated"
+        tok = t.head if t.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") else t.head.head if t.dep_ == "pobj" else t
+        if tok.pos_ not in ("VERB", "AUX"):
+            return "asserted"
+        if tok is not t and _lemma(tok) in GOVERNORS and t.dep_ == "dobj" and GOVERNORS[_lemma(tok)] != "asserted" \
+                and _lemma(tok) not in ("agree", "claim", "order", "call", "demand", "urge"):
+            return GOVERNORS[_lemma(tok)]
+    hops = 0
+    while tok is not None and hops < 4:
+        aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass", "neg", "mark", "advmod")]
+        if any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in aux):
+            return "negated"
+        if any(c.lower_ in MODALS_HYPOTHETICAL for c in aux) or any(c.lower_ in ("if", "unless") for c in aux):
+            return "hypothetical"
+        if any(c.lower_ in MODALS_FUTURE for c in aux):
+            return "future"
+        if any(c.lower_ == "to" for c in aux) and tok.dep_ in ("xcomp", "advcl") and _lemma(tok.head) == "be" and \
+                any(c.lower_ in ("going", "due", "set", "expected", "scheduled") for c in tok.head.children):
+            return "future"
+        if tok.dep_ in ("xcomp", "ccomp", "advcl", "pcomp") and tok.head is not tok:
+            gov = _lemma(tok.head)
+            if tok.dep_ == "pcomp" and tok.head.dep_ == "prep":
+                gov = _lemma(tok.head.head)
+            if gov in GOVERNORS and (tok.dep_ != "ccomp" or gov in ("deny", "fear", "warn", "threaten")):
+                val = GOVERNORS[gov]
+                if val == "asserted":
+                    tok = tok.head
+                    hops += 1
+                    continue
+                return val
+            if tok.dep_ == "advcl" and any(c.lower_ in ("if", "unless") for c in tok.children):
+                return "hypothetical"
+            if tok.dep_ == "xcomp" and gov in ("be",) and any(c.lower_ in ("going", "due", "set", "likely", "poised")
+                                                              for c in tok.head.children):
+                return "future"
+            tok = tok.head
+            hops += 1
+            continue
+        break
+    return "asserted"
+
+
+# -- classification (ACLED sub-type and the PLOVER mode) ------------------------------------------------
+
+def _weapon(lemmas_near: set[str]) -> tuple[str, str] | None:
+    for sub, mode, cues in WEAPON_CUES:
+        if lemmas_near & cues:
+            if sub == "Chemical weapon" and "gas" in lemmas_near & cues and not lemmas_near & {"chemical", "chlorine",
+                                                                                               "sarin", "mustard",
+                                                                                               "nerve", "toxic"}:
+                continue  # tear gas is crowd control, not a chemical weapon
+            if sub == "Air/drone strike" and lemmas_near & {"air", "plane", "aircraft"} and not lemmas_near & {
+                    "strike", "raid", "airstrike", "bomb", "bombing", "attack", "warplane", "jet", "drone",
+                    "helicopter", "gunship", "bombard", "bombardment", "aerial"}:
+                continue
+            if sub == "Remote explosive/landmine/IED" and lemmas_near & {"car"} and not lemmas_near & {
+                    "bomb", "explosive", "blast", "explosion", "device"}:
+                continue
+            if sub == "Remote explosive/landmine/IED" and lemmas_near & {"mine"} and not lemmas_near & {
+                    "land", "landmine", "explode", "blast", "hit", "step", "strike", "roadside", "explosion"}:
+                continue
+            return sub, mode
+    return None
+
+
+def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str | None]:
+    """(ACLED sub-event type, PLOVER mode) of an asserted event; (None, mode) where ACLED codes none."""
+    tr = f.trigger
+    mode = tr.mode
+    hint = tr.acled
+    src = f.source.sector if f.source else None
+    targets = [f.target] if f.target else []
+    targets += f.casualty_targets
+    tgt_sectors = {a.sector for a in targets if a is not None}
+    typ = tr.type
+    if typ == "ASSAULT":
+        weapon = _weapon(lemmas) if hint in ("explosion", "air", "shelling", "strike", "violence", "clash") else None
+        if hint == "capture" or hint == "recapture":
+            if src in ("military", "government", "police"):
+                return "Government regains territory", "seize"
+            if src == "rebels":
+                return "Non-state actor overtakes territory", "seize"
+            return ("Government regains territory" if hint == "recapture" else "Non-state actor overtakes territory",
+                    "seize")
+        if hint == "abduct":
+            return "Abduction/forced disappearance", "abduct"
+        if hint == "sexual":
+            return "Sexual violence", "sexual"
+        if hint == "loot":
+            return "Looting/property destruction", "destroy"
+        if hint == "mob" or src == "protesters" and "mob" in lemmas:
+            return "Mob violence", mode or "beat"
+        if weapon and (hint in ("explosion", "air", "shelling", "strike") or weapon[0] in (
+                "Chemical weapon", "Suicide bomb", "Air/drone strike", "Grenade", "Shelling/artillery/missile attack")):
+            return weapon[0], ("drone" if weapon[0] == "Air/drone strike" and "drone" in lemmas else weapon[1])
+        if hint == "explosion":
+            return "Remote explosive/landmine/IED", "explosives"
+        if hint == "air":
+            return "Air/drone strike", "aerial"
+        if "protesters" in tgt_sectors or {"protester", "demonstrator", "protestor"} & lemmas and (
+                src in ("police", "military") or (src is None and dead)):
+            return "Excessive force against protesters", "crowd-control" if lemmas & INTERVENTION_WORDS else mode
+        if src == "protesters":
+            return "Violent demonstration", mode
+        if hint == "shelling":
+            return "Shelling/artillery/missile attack", "heavy-weapons"
+        if tgt_sectors & CIVILIAN_SECTORS and not tgt_sectors & ARMED_SECTORS:
+            return "Attack", mode
+        if hint == "clash" or tgt_sectors & (ARMED_SECTORS | {"government"}) or src in ARMED_SECTORS and not tgt_sectors:
+            if hint == "strike":
+                return "Air/drone strike", "aerial"
+            if not tgt_sectors and src in ARMED_SECTORS and hint != "clash" and dead:
+                return "Attack", mode  # an armed group killing people of no stated side
+            return "Armed clash", mode or "firearms"
+        if f.target is not None and _lemma(f.target.head) in OBJECT_GROUPS["building"]:
+            return "Attack", mode
+        return "Attack", mode
+    if typ == "PROTEST":
+        if mode == "riot" or mode == "vandalize" or hint == "loot":
+            return ("Violent demonstration" if hint != "loot" or mode == "vandalize" else
+                    "Looting/property destruction"), mode
+        if dead and lemmas & {"police", "security", "troop", "soldier", "army", "force", "fire", "shoot", "shot"}:
+            return "Excessive force against protesters", mode
+        if lemmas & INTERVENTION_WORDS - {"clash", "break", "charge"} or {"tear", "gas"} <= lemmas:
+            return "Protest with intervention", mode
+        if mode == "boycott":
+            return None, mode
+        return "Peaceful protest", mode
+    if typ == "COERCE":
+        if hint == "arrest":
+            return "Arrests", mode
+        if hint == "disrupt":
+            return ("Disrupted weapons use" if lemmas & OBJECT_GROUPS["weapon"] else None), mode
+        if hint == "intervention":
+            return "Protest with intervention", mode
+        return None, mode
+    if typ == "RETREAT":
+        if hint == "agreement" and lemmas & {"agree", "sign", "declare", "announce", "reach", "accept", "broker"}:
+            return "Agreement", mode
+        if hint == "transfer" and (f.target is not None or lemmas & OBJECT_GROUPS["territory"]) and \
+                lemmas & OBJECT_GROUPS["territory"]:
+            return "Non-violent transfer of territory", mode
+        return None, mode
+    if typ == "AGREE":
+        if lemmas & {"ceasefire", "truce", "peace", "armistice"} and (
+                src in ("government", "military", "rebels", "igo") or lemmas & {"rebel", "militia", "group", "army"}):
+            return "Agreement", mode
+        return None, mode
+    if typ == "MOBILIZE":
+        if hint == "base":
+            return "Headquarters or base established", mode
+        return None, _mobilize_mode(f, lemmas) or mode
+    if typ == "SUPPORT" and hint == "change":
+        return "Change to group/activity", mode
+    return None, mode
+
+
+def _mobilize_mode(f: _Found, lemmas: set[str]) -> str | None:
+    if lemmas & {"police", "riot"}:
+        return "police"
+    if lemmas & {"militia", "volunteer"}:
+        return "militia"
+    if lemmas & {"missile", "weapon", "warhead", "tank", "artillery"} and not lemmas & {"troop", "soldier"}:
+        return "weapons"
+    return None
+
+
+# -- place, date, magnitudes --------------------------------------------------------------------------
+
+def _place(f: _Found, ctx: _Context, sent_index: dict[int, Span]) -> tuple[dict | None, str | None]:
+    sent = f.sent
+    cands = [p for p in ctx.places_in(sent.start_char, sent.end_char)
+             if not (f.source and f.source.start <= p["start"] < f.source.end and not _actor_is_place(f.source, p))]
+    if not cands:
+        prev = sent_index.get(sent.start - 1)
+        if prev is not None:
+            before = ctx.places_in(prev.start_char, prev.end_char)
+            if before:
+                p = min(before, key=lambda p: (_feature_rank(p), -p["start"]))
+                return p, PRECISION.get(p.get("feature"), "exact")
+        return None, None
+    trig = f.head
+
+    def score(p: dict) -> tuple:
+        tok = ctx.doc.char_span(p["start"], p["end"], alignment_mode="expand")
+        dist = 9
+        if tok is not None:
+            root = tok.root
+            a, hops = root, 0
+            while a is not a.head and hops < 8:
+                if a.i == trig.i or a.i in [x.i for x in f.tokens]:
+                    dist = hops
+                    break
+                a, hops = a.head, hops + 1
+        return (dist > 6, _feature_rank(p), dist, abs(p["start"] - trig.idx))
+
+    best = min(cands, key=score)
+    return best, PRECISION.get(best.get("feature"), "exact")
+
+
+def _actor_is_place(actor: _Actor, place: dict) -> bool:
+    return actor.start == place["start"] and actor.end == place["end"]
+
+
+def _feature_rank(p: dict) -> int:
+    return {"country": 3, "region": 2, "admin": 1}.get(p.get("feature"), 0)
+
+
+def _date(f: _Found, ctx: _Context) -> tuple[dict | None, str | None, str | None]:
+    sent = f.sent
+    inside = [d for d in ctx.dates if sent.start_char <= d["start"] < sent.end_char]
+    if inside:
+        d = min(inside, key=lambda d: abs(d["start"] - f.head.idx))
+        return d, _precision(d["value"]), "text"
+    if ctx.anchor is not None:
+        return {"value": ctx.anchor.isoformat(), "start": None, "end": None}, "day", "publication"
+    return None, None, None
+
+
+def _precision(value: str) -> str:
+    if "W" in value:
+        return "week"
+    return {10: "day", 7: "month", 4: "year"}.get(len(value), "day")
+
+
+def _attach_magnitudes(found: list[_Found], ctx: _Context) -> dict[int, list[dict]]:
+    """Figures of each sentence given to the event they count: deaths and injuries to the assault
+    (or a protest met with force), people arrested to the arrest, crowd sizes to the protest."""
+    out: dict[int, list[dict]] = {id(f): [] for f in found}
+    for fig in ctx.figures:
+        if fig.get("unit"):
+            continue
+        here = [f for f in found if f.sent.start_char <= fig["start"] < f.sent.end_char]
+        if not here:
+            continue
+        subject = (fig.get("subject") or "").split()
+        kind = None
+        owners: list[_Found] = []
+        if fig["kind"] == "deaths":
+            kind, owners = "dead", [f for f in here if f.trigger.type in ("ASSAULT", "PROTEST")]
+        elif fig["kind"] == "injuries":
+            kind, owners = "injured", [f for f in here if f.trigger.type in ("ASSAULT", "PROTEST")]
+        else:
+            arrests = [f for f in here if f.trigger.acled == "arrest"]
+            protests = [f for f in here if f.trigger.type == "PROTEST"]
+            assaults = [f for f in here if f.trigger.type == "ASSAULT"]
+            for f in arrests:
+                if f.target and _overlaps(fig, f.target) or _governed_by(fig, f, ctx):
+                    kind, owners = "arrested", [f]
+                    break
+            if kind is None:
+                for f in protests:
+                    crowdish = subject and subject[-1].rstrip("s") in (
+                        "protester", "demonstrator", "people", "supporter", "worker", "student", "marcher",
+                        "protestor", "resident", "farmer", "employee", "striker")
+                    if crowdish and (f.source is None or _overlaps(fig, f.source) or _governed_by(fig, f, ctx)):
+                        kind, owners = "size", [f]
+                        break
+            if kind is None:
+                for f in assaults:
+                    for m in [f, *f.merged]:
+                        if _lemma(m.head) in ("kill", "killing", "massacre", "slaughter", "execute", "behead") and \
+                                m.target and _overlaps(fig, m.target):
+                            kind, owners = "dead", [f]
+                        elif _lemma(m.head) in ("wound", "injure") and m.target and _overlaps(fig, m.target):
+                            kind, owners = "injured", [f]
+        if kind is None or not owners:
+            continue
+        owner = min(owners, key=lambda f: abs(f.head.idx - fig["start"]))
+        if any(m["kind"] == kind for m in out[id(owner)]):
+            continue
+        out[id(owner)].append({"kind": kind, "text": fig["text"], "start": fig["start"], "end": fig["end"],
+                               "value": fig.get("value"), "low": fig.get("low"), "high": fig.get("high"),
+                               "qualifier": fig.get("qualifier")})
+    return out
+
+
+def _overlaps(fig: dict, actor: _Actor) -> bool:
+    return fig["start"] < actor.end and actor.start < fig["end"]
+
+
+def _governed_by(fig: dict, f: _Found, ctx: _Context) -> bool:
+    span = ctx.doc.char_span(fig["start"], fig["end"], alignment_mode="expand")
+    if span is None:
+        return False
+    tok = span.root
+    for _ in range(4):
+        if tok.i == f.head.i:
+            return True
+        if tok is tok.head:
+            break
+        tok = tok.head
+    return False
+
+
+# -- the stage ------------------------------------------------------------------------------------------
+
+def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon | None = None) -> list[Event]:
+    """Event mentions of ``doc`` (see the module doc); ``payload`` is ``doc._.sitroom`` with the
+    earlier stages' facts."""
+    lexicon = lexicon or load_lexicon()
+    if not doc.has_annotation("DEP"):
+        return []
+    ctx = _Context(doc, payload, anchor, lexicon)
+    sents = list(doc.sents)
+    sent_index = {s.end - 1: s for s in sents}  # previous sentence by its last token
+    events: list[Event] = []
+    for sent in sents:
+        if len(sent) < 3 or sent.text.rstrip().endswith("?"):
+            continue
+        lemmas = _sentence_lemmas(sent)
+        found: list[_Found] = []
+        used: set[int] = set()
+        for tok in sent:
+            if tok.i in used:
+                continue
+            for entry, toks in _candidates(tok, lexicon):
+                if any(t.i in used for t in toks[1:]):
+                    continue
+                f = _Found(entry, toks, sent)
+                _find_actors(f, ctx)
+                if not _needs_ok(f, ctx, lemmas):
+                    continue
+                used.update(t.i for t in toks)
+                found.append(f)
+                break
+        if not found:
+            continue
+        found = _merge_assaults(found)
+        mags = _attach_magnitudes(found, ctx)
+        for f in found:
+            events.append(_event(f, ctx, lemmas, mags[id(f)], sent_index))
+    return events
+
+
+def _merge_assaults(found: list[_Found]) -> list[_Found]:
+    """Casualty verbs ("killing six") and triggers inside another assault's clause join it."""
+    assaults = [f for f in found if f.trigger.type == "ASSAULT"]
+    strong = [f for f in assaults if f.trigger.needs != "casualty"]
+    keep: list[_Found] = []
+    for f in found:
+        if f.trigger.type == "ASSAULT" and f.trigger.needs == "casualty" and strong:
+            host = min(strong, key=lambda s: abs(s.head.i - f.head.i))
+            host.merged.append(f)
+            if f.target is not None:
+                host.casualty_targets.append(f.target)
+            if host.source is None and f.source is not None and f.source.head.i not in [t.i for t in host.tokens]:
+                host.source = f.source
+            continue
+        if f in strong and f is not strong[0]:
+            first = strong[0]
+            same_side = f.source is None or first.source is None or f.source.name == first.source.name
+            if same_side and _near(first.head, f.head) and f.trigger.acled == first.trigger.acled or \
+                    same_side and _ancestor(first.head, f.head) and f.source is None:
+                first.merged.append(f)
+                if first.target is None and f.target is not None:
+                    first.target = f.target
+                continue
+        keep.append(f)
+    return keep
+
+
+def _near(a: Token, b: Token) -> bool:
+    return _ancestor(a, b) or _ancestor(b, a)
+
+
+def _ancestor(a: Token, b: Token) -> bool:
+    tok, hops = b, 0
+    while tok is not tok.head and hops < 3:
+        tok = tok.head
+        hops += 1
+        if tok.i == a.i:
+            return True
+    return False
+
+
+def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_index: dict[int, Span]) -> Event:
+    f.factuality = _factuality(f)
+    dead = any(m["kind"] == "dead" for m in mags) or bool(lemmas & {"kill", "dead", "die", "death"})
+    sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.trigger.mode)
+    if f.factuality != "asserted" and f.trigger.type == "ASSAULT":
+        weapon = _weapon(lemmas)
+        mode = weapon[1] if weapon else mode
+    place, precision = _place(f, ctx, sent_index)
+    dref, time_precision, date_source = _date(f, ctx)
+    toks = sorted(f.tokens, key=lambda t: t.i)
+    if toks[-1].i - toks[0].i <= 3:
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
+    else:
+        start, end = f.head.idx, f.head.idx + len(f.head)
+    src, tgt = f.source, f.target
+    confidence = f.trigger.weight + 0.08 * (src is not None) + 0.04 * (tgt is not None) + 0.04 * (place is not None)
+    if f.factuality != "asserted":
+        confidence -= 0.1
+    context = [f.trigger.context] if f.trigger.context else []
+    if lemmas & {"terrorist", "terrorism", "terror", "jihadist", "jihadi"} and "terrorism" not in context:
+        context.append("terrorism")
+    return Event(
+        text=ctx.doc.text[start:end], start=start, end=end,
+        sentence_start=f.sent.start_char, sentence_end=f.sent.end_char,
+        plover_type=f.trigger.type, plover_mode=mode, plover_context=context, factuality=f.factuality,
+        acled_event_type=acled_event_type(sub), acled_sub_event_type=sub,
+        source_actor=src.name if src else None, source_entity_id=src.entity_id if src else None,
+        source_sector=_public_sector(src), source_country=src.country if src else None,
+        source_start=src.start if src else None, source_end=src.end if src else None,
+        target_actor=tgt.name if tgt else None, target_entity_id=tgt.entity_id if tgt else None,
+        target_sector=_public_sector(tgt), target_country=tgt.country if tgt else None,
+        target_start=tgt.start if tgt else None, target_end=tgt.end if tgt else None,
+        place_id=place["place_id"] if place else None, place_name=place["name"] if place else None,
+        country_code=place.get("country_code") if place else None, geo_precision=precision,
+        place_start=place["start"] if place else None, place_end=place["end"] if place else None,
+        date=dref["value"] if dref else None, date_start=dref.get("start") if dref else None,
+        date_end=dref.get("end") if dref else None, time_precision=time_precision, date_source=date_source,
+        magnitudes=mags, confidence=round(max(0.05, min(0.99, confidence)), 3),
+    )
+
+
+def _public_sector(actor: _Actor | None) -> str | None:
+    if actor is None or actor.sector is None:
+        return None
+    return "other" if actor.sector == "sport" else actor.sector
