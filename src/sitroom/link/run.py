@@ -1,4 +1,4 @@
-"""The cross-document pass: entities, statements, claims and stories over the whole store.
+"""The cross-document pass: entities, statements, events, claims and stories over the whole store.
 
 It reads the per-document facts, groups them with the blocking methods of the modules beside it
 (each near-linear in the number of facts, never all-pairs) and rewrites the link tables of
@@ -21,6 +21,7 @@ import pyarrow as pa
 from ..store.database import Store
 from .claims import group_claims, rows_for_claims
 from .entities import link_entities, rows_for_entities
+from .events import group_events, magnitude_claims, rows_for_events
 from .statements import group_statements, rows_for_statements
 from .stories import cluster_stories, find_duplicates, rows_for_stories
 
@@ -89,9 +90,18 @@ def link(store: Store, progress: Progress | None = None) -> dict[str, object]:
         statements = group_statements(rows_for_statements(con))
         timings["statements"] = time.perf_counter() - t
 
+        say("grouping events")
+        t = time.perf_counter()
+        events = group_events(rows_for_events(con))
+        timings["events"] = time.perf_counter() - t
+
         say("grouping claims")
         t = time.perf_counter()
-        claims = group_claims(rows_for_claims(con))
+        figure_rows = rows_for_claims(con)
+        # An event's death toll is one claim across its reports; the rest group by subject.
+        event_claims, taken = magnitude_claims(events, figure_rows)
+        claims = group_claims([f for f in figure_rows if (f["document_id"], f["start"], f["end"]) not in taken])
+        claims += event_claims
         timings["claims"] = time.perf_counter() - t
 
         say("clustering stories")
@@ -125,6 +135,22 @@ def link(store: Store, progress: Progress | None = None) -> dict[str, object]:
         _assign(con, "figures", "claim_id", ("document_id", "start", "end"),
                 [(c["id"], f["document_id"], f["start"], f["end"]) for c in claims for f in c["figures"]])
 
+        _replace(con, "events", {
+            "id": [e["id"] for e in events],
+            **{k: pa.array([e.get(k) for e in events], pa.string()) for k in (
+                "plover_type", "plover_mode", "acled_event_type", "acled_sub_event_type", "source_actor",
+                "source_entity_id", "target_actor", "target_entity_id", "place_id", "country_code", "date_start",
+                "date_end")},
+            **{f"{kind}_{end}": pa.array([e["ranges"].get(kind, (None, None))[i] for e in events], pa.float64())
+               for kind in ("dead", "injured", "arrested", "size") for i, end in enumerate(("low", "high"))},
+            "reports": _i32([len(e["reports"]) for e in events]),
+            "sources": _i32([int(e["sources"]) for e in events]),
+            "agree": pa.array([bool(e["agree"]) for e in events], pa.bool_()),
+            "confidence": pa.array([float(e["confidence"]) for e in events], pa.float64()),
+        })
+        _assign(con, "event_mentions", "event_id", ("id",),
+                [(e["id"], r["id"]) for e in events for r in e["reports"]])
+
         _replace(con, "duplicates", {
             "document_id": [d[0] for d in duplicates],
             "duplicate_of": [d[1] for d in duplicates],
@@ -145,6 +171,7 @@ def link(store: Store, progress: Progress | None = None) -> dict[str, object]:
             "entities": len({x["canonical_id"] for x in entity_links}),
             "statements": len(statements),
             "claims": len(claims),
+            "events": len(events),
             "duplicates": len(duplicates),
             "stories": len(stories),
         }
