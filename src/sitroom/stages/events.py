@@ -219,6 +219,7 @@ class _Found:
     mode: str | None = None
     casualty_targets: list[_Actor] = field(default_factory=list)
     merged: list["_Found"] = field(default_factory=list)
+    acled_from: str | None = None  # an ACLED hint taken over from a merged trigger ("ceasefire")
 
     @property
     def head(self) -> Token:
@@ -359,14 +360,22 @@ def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
                 return _Actor(head.text, head.idx, head.idx + len(head), name, m["entity_id"],
                               _role_sector(m["entity_id"], ctx), None, head, pronoun=True)
         return None
-    if head.pos_ in ("NUM",) or head.lower_ in ("some", "many", "several", "all", "others", "one", "two", "both"):
+    if head.pos_ in ("NUM",) or head.lower_ in ("some", "many", "several", "all", "others", "one", "two", "both",
+                                                 "thousands", "hundreds", "dozens", "scores", "tens", "millions",
+                                                 "number", "group", "crowd", "crowds"):
         # "two of the soldiers": the noun after "of"
         objs = [c for p in head.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children
                 if c.dep_ == "pobj"]
         if objs:
             head = objs[0]
-        elif head.pos_ == "NUM":
+        elif head.pos_ == "NUM" or head.lower_ in ("thousands", "hundreds", "dozens", "scores", "tens", "millions"):
             return None
+    if head.dep_ in ("amod", "compound", "nmod") and head.ent_type_ == "NORP":
+        # "Israeli airstrike": the actor is the state the demonym names, acting through its forces
+        for d in ctx.demonyms:
+            if d["start"] <= head.idx < d["end"] and d.get("name"):
+                return _Actor(head.text, head.idx, head.idx + len(head), d["name"], None, "state",
+                              d.get("country_code"), head)
     lo, hi = _actor_span(head)
     start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
     words = [t.lower_ for t in doc[lo:hi]]
@@ -424,11 +433,13 @@ def _children(tok: Token, *deps: str) -> list[Token]:
 
 
 def _pobj(tok: Token, *preps: str) -> Token | None:
-    for p in tok.children:
-        if p.dep_ in ("prep", "agent") and p.lower_ in preps:
-            objs = _children(p, "pobj")
-            if objs:
-                return objs[0]
+    """The object of the first of ``preps`` (in that order of preference) governed by ``tok``."""
+    for want in preps:
+        for p in tok.children:
+            if p.dep_ in ("prep", "agent") and p.lower_ == want:
+                objs = [o for o in _children(p, "pobj") if o.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
+                if objs:
+                    return objs[0]
     return None
 
 
@@ -452,6 +463,10 @@ def _subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return objs[0], False
             if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "soldiers killed in the attack"
                 return None, True
+            if tok.dep_ == "acl" and tok.head.dep_ == "pobj" and tok.head.ent_type_ in ("GPE", "LOC", "FAC"):
+                tok = tok.head.head.head  # "marched through Khartoum demanding ...": the marchers demand
+                seen += 1
+                continue
             tok = tok.head
             seen += 1
             continue
@@ -499,8 +514,21 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
                     src = s
                 elif passive:
                     src = _pobj(verb, "by")
+    phrase = {x.i for x in f.tokens}
+    if tgt is not None and (tgt.i in phrase or tgt.lower_ == "control"):
+        # "opened fire on a bus", "set fire to shops", "seized control of the town"
+        tgt = _pobj(tgt, "on", "to", "of", "at", "against") or _pobj(t, "on", "to", "at", "against")
+    if tgt is None and len(f.tokens) > 1:
+        for extra in f.tokens[1:]:
+            tgt = _pobj(extra, "on", "to", "of", "at", "against")
+            if tgt is not None:
+                break
+    if src is not None and src.i in phrase:
+        src = None
     if tgt is not None and tgt.dep_ == "pobj" and tgt.head.lower_ == "of" and tgt.lower_ in ("them",):
         tgt = None
+    if f.trigger.acled == "intervention":  # "police dispersed protesters": ACLED's actor1 is the protesters
+        src, tgt = tgt, src
     f.source = _make_actor(src, ctx) if src is not None else None
     f.target = _make_actor(tgt, ctx) if tgt is not None else None
     if f.source and f.target and f.source.start == f.target.start:
@@ -528,6 +556,7 @@ def _object_lemmas(f: _Found) -> list[Token]:
             out += _children(p, "pobj")
     for x in list(out):
         out += _children(x, "conj", "compound")
+        out += [o for p in x.children if p.dep_ == "prep" and p.lower_ == "of" for o in _children(p, "pobj")]
     if t.dep_ == "acl":
         out.append(t.head)
     for extra in f.tokens[1:]:
@@ -680,8 +709,8 @@ def _weapon(lemmas_near: set[str]) -> tuple[str, str] | None:
 def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str | None]:
     """(ACLED sub-event type, PLOVER mode) of an asserted event; (None, mode) where ACLED codes none."""
     tr = f.trigger
-    mode = tr.mode
-    hint = tr.acled
+    mode = f.mode or tr.mode
+    hint = tr.acled or f.acled_from
     src = f.source.sector if f.source else None
     targets = [f.target] if f.target else []
     targets += f.casualty_targets
@@ -701,6 +730,8 @@ def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str 
         if hint == "sexual":
             return "Sexual violence", "sexual"
         if hint == "loot":
+            if src == "protesters":
+                return "Violent demonstration", "destroy"
             return "Looting/property destruction", "destroy"
         if hint == "mob" or src == "protesters" and "mob" in lemmas:
             return "Mob violence", mode or "beat"
@@ -756,8 +787,7 @@ def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str 
             return "Non-violent transfer of territory", mode
         return None, mode
     if typ == "AGREE":
-        if lemmas & {"ceasefire", "truce", "peace", "armistice"} and (
-                src in ("government", "military", "rebels", "igo") or lemmas & {"rebel", "militia", "group", "army"}):
+        if lemmas & {"ceasefire", "truce", "peace", "armistice", "accord"} and src != "business":
             return "Agreement", mode
         return None, mode
     if typ == "MOBILIZE":
@@ -784,7 +814,8 @@ def _mobilize_mode(f: _Found, lemmas: set[str]) -> str | None:
 def _place(f: _Found, ctx: _Context, sent_index: dict[int, Span]) -> tuple[dict | None, str | None]:
     sent = f.sent
     cands = [p for p in ctx.places_in(sent.start_char, sent.end_char)
-             if not (f.source and f.source.start <= p["start"] < f.source.end and not _actor_is_place(f.source, p))]
+             if not (f.source and f.source.start <= p["start"] < f.source.end)
+             and not (f.target and f.target.start <= p["start"] < f.target.end and _named_actor(f.target, ctx))]
     if not cands:
         prev = sent_index.get(sent.start - 1)
         if prev is not None:
@@ -812,8 +843,10 @@ def _place(f: _Found, ctx: _Context, sent_index: dict[int, Span]) -> tuple[dict 
     return best, PRECISION.get(best.get("feature"), "exact")
 
 
-def _actor_is_place(actor: _Actor, place: dict) -> bool:
-    return actor.start == place["start"] and actor.end == place["end"]
+def _named_actor(actor: _Actor, ctx: _Context) -> bool:
+    """A person or organisation named in the actor phrase ("Bush", "the White House"): a place
+    the gazetteer finds inside it is not where the event happened."""
+    return any(m["label"] in ("PERSON", "ORG", "NORP") for m in ctx.mentions_in(actor.start, actor.end))
 
 
 def _feature_rank(p: dict) -> int:
@@ -931,8 +964,13 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
             for entry, toks in _candidates(tok, lexicon):
                 if any(t.i in used for t in toks[1:]):
                     continue
+                if tok.dep_ == "acl" and tok.tag_ == "VBN" and entry.type not in ("ASSAULT", "COERCE", "SANCTION"):
+                    continue  # "a man accused of theft": a description, not a report of the accusation
                 f = _Found(entry, toks, sent)
                 _find_actors(f, ctx)
+                for actor in (f.source, f.target):
+                    if actor is not None and actor.sector == "state":
+                        actor.sector = "military" if entry.type in ("ASSAULT", "MOBILIZE") else "government"
                 if not _needs_ok(f, ctx, lemmas):
                     continue
                 used.update(t.i for t in toks)
@@ -941,6 +979,7 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
         if not found:
             continue
         found = _merge_assaults(found)
+        found = _merge_governed(found)
         mags = _attach_magnitudes(found, ctx)
         for f in found:
             events.append(_event(f, ctx, lemmas, mags[id(f)], sent_index))
@@ -974,6 +1013,48 @@ def _merge_assaults(found: list[_Found]) -> list[_Found]:
     return keep
 
 
+#: Verbs whose complement event is their content, not a second event ("threatened to kill",
+#: "agreed to withdraw", "called for a ceasefire", "refused to release"): PLOVER codes the verb.
+ABSORBING = {"THREATEN", "AGREE", "DEMAND", "REJECT"}
+THREAT_MODES = {"ASSAULT": "violence", "COERCE": "restrict", "SANCTION": "restrict", "MOBILIZE": "violence",
+                "RETREAT": "territory"}
+#: Event nouns that name the object of a verb of the same family ("signed a ceasefire agreement",
+#: "imposed sanctions", "held a rally").
+SAME_FAMILY = {("AGREE", "AGREE"), ("AGREE", "RETREAT"), ("SANCTION", "SANCTION"), ("COERCE", "ASSAULT"),
+               ("PROTEST", "PROTEST"), ("CONSULT", "CONSULT"), ("MOBILIZE", "MOBILIZE"), ("DEMAND", "DEMAND"),
+               ("REJECT", "REJECT"), ("DISAPPROVE", "DISAPPROVE"), ("SUPPORT", "SUPPORT"), ("AID", "AID"),
+               ("RETREAT", "RETREAT"), ("THREATEN", "THREATEN"), ("CONCEDE", "CONCEDE"), ("COOPERATE", "COOPERATE")}
+
+
+def _merge_governed(found: list[_Found]) -> list[_Found]:
+    """A trigger inside another's clause that is its content or its object joins it: the
+    complement of an absorbing verb, an event noun of the same family, or a purpose clause of the
+    same type ("met Bush to discuss Iraq")."""
+    gone: set[int] = set()
+    for a in found:
+        for b in found:
+            if a is b or id(a) in gone or id(b) in gone or not _ancestor(a.head, b.head):
+                continue
+            direct = b.head.head.i == a.head.i or b.head.head.head.i == a.head.i
+            absorb = a.trigger.type in ABSORBING and a.head.pos_ == "VERB" and b.head.dep_ in (
+                "xcomp", "ccomp", "dobj", "pobj", "advcl") and a.trigger.type != b.trigger.type
+            family = (a.trigger.type, b.trigger.type) in SAME_FAMILY and direct and (
+                b.head.pos_ in ("NOUN", "PROPN") or a.trigger.type == b.trigger.type and b.head.dep_ in ("advcl", "xcomp"))
+            if not (absorb or family):
+                continue
+            gone.add(id(b))
+            a.merged.append(b)
+            if a.target is None or (a.target.head.i in [t.i for t in b.tokens]):
+                a.target = b.target
+            if a.source is None:
+                a.source = b.source
+            if absorb and a.trigger.type == "THREATEN" and a.mode is None:
+                a.mode = THREAT_MODES.get(b.trigger.type) or ("arrest" if b.trigger.mode == "arrest" else None)
+            if b.trigger.acled and not a.trigger.acled and not absorb:
+                a.acled_from = b.trigger.acled
+    return [f for f in found if id(f) not in gone]
+
+
 def _near(a: Token, b: Token) -> bool:
     return _ancestor(a, b) or _ancestor(b, a)
 
@@ -991,7 +1072,7 @@ def _ancestor(a: Token, b: Token) -> bool:
 def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_index: dict[int, Span]) -> Event:
     f.factuality = _factuality(f)
     dead = any(m["kind"] == "dead" for m in mags) or bool(lemmas & {"kill", "dead", "die", "death"})
-    sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.trigger.mode)
+    sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.mode or f.trigger.mode)
     if f.factuality != "asserted" and f.trigger.type == "ASSAULT":
         weapon = _weapon(lemmas)
         mode = weapon[1] if weapon else mode
