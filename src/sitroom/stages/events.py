@@ -720,11 +720,11 @@ def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str 
         weapon = _weapon(lemmas) if hint in ("explosion", "air", "shelling", "strike", "violence", "clash") else None
         if hint == "capture" or hint == "recapture":
             if src in ("military", "government", "police"):
-                return "Government regains territory", "seize"
+                return "Government regains territory", mode
             if src == "rebels":
-                return "Non-state actor overtakes territory", "seize"
+                return "Non-state actor overtakes territory", mode
             return ("Government regains territory" if hint == "recapture" else "Non-state actor overtakes territory",
-                    "seize")
+                    mode)
         if hint == "abduct":
             return "Abduction/forced disappearance", "abduct"
         if hint == "sexual":
