@@ -72,6 +72,29 @@ def part_ingest(files: list[str], n_process: int, batch_size: int) -> dict:
             "peak_rss_mb": _peak_rss_mb()}
 
 
+def part_stages(files: list[str], n_process: int, batch_size: int) -> dict:
+    """Where the time goes: the model's components and each sitroom stage, timed one by one on
+    one process over the same articles (the event stage's share is issue 13's speed budget)."""
+    from sitroom.pipeline import build_nlp, make_doc
+    from sitroom.read import read_paths
+    from sitroom.schema import Article
+    from sitroom.settings import Config
+
+    nlp = build_nlp(Config())
+    articles = [a for a in read_paths(files) if isinstance(a, Article)]
+    seconds = {name: 0.0 for name in nlp.pipe_names}
+    for art in articles:
+        doc = make_doc(nlp, art)
+        for name, proc in nlp.pipeline:
+            t = time.perf_counter()
+            doc = proc(doc)
+            seconds[name] += time.perf_counter() - t
+    total = sum(seconds.values())
+    return {"docs": len(articles), "words": sum(len(a.text.split()) for a in articles),
+            "seconds": {k: round(v, 3) for k, v in seconds.items()}, "total": round(total, 3),
+            "peak_rss_mb": _peak_rss_mb()}
+
+
 def _run_part(name: str, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, "--part", name, "--shared", str(args.shared),
            "--n-process", str(args.n_process), "--batch-size", str(args.batch_size)]
@@ -112,11 +135,25 @@ def markdown(result: dict) -> str:
         f"**Ratio end-to-end / bare model (words/s): {ratio:.2f}** (target for issue 1/7: ≥ 0.60; "
         "issue 6/7 raises it to 0.80).",
         "",
+        *_stage_rows(result.get("stages")),
         "End to end counts only new documents: the corpus's exact duplicates "
         f"({e2e['duplicates']}) are recognised by content hash and stored once, so the end-to-end run "
         "parses slightly fewer words than the bare run; words/s compares the two fairly. Peak RSS is "
         "the larger of the measuring process and its spaCy worker processes.",
     ])
+
+
+def _stage_rows(stages: dict | None) -> list[str]:
+    if not stages:
+        return []
+    total = stages["total"]
+    rows = ["Where one process spends its time (each component timed alone over the same articles):", "",
+            "| component | seconds | share |", "|---|---:|---:|"]
+    rows += [f"| {name} | {sec:.1f} | {sec / total:.1%} |" for name, sec in stages["seconds"].items()]
+    events = stages["seconds"].get("sitroom_events", 0.0)
+    rows += ["", f"**Event stage: {events / total:.1%} of the per-document time** (issue 13 budget: at most "
+             "15% of ingest throughput).", ""]
+    return rows
 
 
 def main() -> None:
@@ -125,7 +162,7 @@ def main() -> None:
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--part", choices=["bare", "ingest"], help=argparse.SUPPRESS)
+    ap.add_argument("--part", choices=["bare", "ingest", "stages"], help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = ap.parse_args()
     if not (args.shared / "eval" / "bbc-news").is_dir():
@@ -133,14 +170,14 @@ def main() -> None:
         return
     files = _corpus_files(args.shared, args.limit)
     if args.part:
-        fn = part_bare if args.part == "bare" else part_ingest
+        fn = {"bare": part_bare, "ingest": part_ingest, "stages": part_stages}[args.part]
         print(json.dumps(fn(files, args.n_process, args.batch_size)))
         return
     result = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": _git_commit(),
         "cores": os.cpu_count(), "python": platform.python_version(), "n_process": args.n_process,
         "batch_size": args.batch_size, "files": len(files),
-        "bare": _run_part("bare", args), "ingest": _run_part("ingest", args),
+        "bare": _run_part("bare", args), "ingest": _run_part("ingest", args), "stages": _run_part("stages", args),
     }
     section = markdown(result)
     print(section)
