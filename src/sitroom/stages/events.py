@@ -129,6 +129,14 @@ VIOLENCE_WORDS = {"kill", "dead", "death", "die", "wound", "injure", "injured", 
                   "tank", "troop", "soldier", "militant", "fighter", "blast", "civilian", "hostage", "massacre",
                   "war", "armed", "militia", "insurgent", "rebel", "gunman", "gunmen", "terrorist", "airstrike",
                   "jihadist", "attacker", "ambush", "shoot", "police", "army", "military", "bullet", "knife"}
+#: Causes that are not actors: a sentence whose deaths come from these is a disaster or an accident.
+DISASTER_WORDS = {"earthquake", "quake", "storm", "hailstorm", "flood", "flooding", "landslide", "typhoon", "hurricane",
+                  "cyclone", "tornado", "lightning", "blaze", "accident", "crash", "collision", "derail", "derailment",
+                  "volcano", "eruption", "epidemic", "outbreak", "disease", "virus", "avalanche", "drought", "famine",
+                  "boiler", "leak", "factory", "mine", "mudslide", "tsunami", "wind", "heatwave", "fire", "sank",
+                  "capsize", "overdose", "cholera", "malaria", "aids", "cancer", "flu", "illness", "dam",
+                  "collapse", "burst", "mudflow", "snow", "rain", "heat", "cold", "famine", "gale"}
+#: Words that make violence likely deliberate (VIOLENCE_WORDS without the casualty words, which accidents share).
 LABOUR_WORDS = {"worker", "union", "staff", "employee", "pay", "wage", "industrial", "walkout", "picket", "miner",
                 "nurse", "teacher", "driver", "docker", "pilot", "seamen", "seaman", "strikers", "labour", "labor"}
 BUSINESS_WORDS = {"acquire", "acquisition", "merger", "merge", "buy", "sell", "share", "stake", "dividend", "profit",
@@ -187,6 +195,8 @@ WEAPON_CUES = [  # (sub-event type, mode, cue lemmas): first match wins
 ]
 INTERVENTION_WORDS = {"tear", "teargas", "cannon", "rubber", "disperse", "baton", "arrest", "detain", "clash",
                       "break", "stun", "pepper", "charge", "beat"}
+CASUALTY_WORDS = {"kill", "dead", "death", "die", "wound", "injure", "injured", "casualty", "blast", "hostage",
+                  "massacre"}
 CIVILIAN_SECTORS = {"civilians", "media", "ngo", "protesters"}
 ARMED_SECTORS = {"military", "police", "rebels"}
 PRECISION = {"country": "country", "admin": "region", "region": "region"}
@@ -289,8 +299,13 @@ def _phrase_tokens(tok: Token, entry: Trigger) -> list[Token] | None:
     return out
 
 
+#: Entity types a trigger word cannot sit inside ("March 23", "the Strike Force", "Hutton Inquiry").
+_NOT_INSIDE = {"DATE", "TIME", "PERSON", "GPE", "LOC", "ORG", "FAC", "WORK_OF_ART", "LAW", "PRODUCT", "CARDINAL",
+               "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "LANGUAGE"}
+
+
 def _candidates(tok: Token, lexicon: Lexicon) -> list[tuple[Trigger, list[Token]]]:
-    if tok.pos_ not in ("VERB", "NOUN", "PROPN"):
+    if tok.pos_ not in ("VERB", "NOUN", "PROPN") or tok.ent_type_ in _NOT_INSIDE:
         return []
     keys = {_lemma(tok), tok.lower_}
     out = []
@@ -351,6 +366,8 @@ def _sector_of(words: list[str], lemmas: list[str], head_lemma: str, lexicon: Le
 
 def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
     doc = ctx.doc
+    if head.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"):
+        return None
     if head.pos_ == "PRON" or head.lower_ in PERSON_PRONOUNS:
         if head.lower_ in ("he", "she", "him", "her"):
             prev = [m for m in ctx.mentions if m["end"] <= head.idx and m["label"] == "PERSON"]
@@ -394,7 +411,7 @@ def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
             if holding or mention["label"] in ("ORG", "PERSON", "GPE"):
                 name = ctx.names.get(entity_id, (mention["text"],))[0] if holding else name
     sector = _sector_of(words, lemmas, _lemma(head), ctx.lexicon)
-    if sector is None and mention is not None:
+    if sector is None and mention is not None and holding_is(mention, head):
         label = mention["label"]
         if label == "PERSON":
             sector = _role_sector(mention["entity_id"], ctx)
@@ -530,6 +547,9 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
     if f.trigger.acled == "intervention":  # "police dispersed protesters": ACLED's actor1 is the protesters
         src, tgt = tgt, src
     f.source = _make_actor(src, ctx) if src is not None else None
+    if f.source is not None and f.source.entity_id is None and f.source.sector is None and not f.source.pronoun \
+            and not _is_person(f.source.head, ctx):
+        f.source = None  # "the move led to riots": an abstract cause is no actor
     f.target = _make_actor(tgt, ctx) if tgt is not None else None
     if f.source and f.target and f.source.start == f.target.start:
         f.target = None
@@ -575,19 +595,33 @@ def _sentence_lemmas(sent: Span) -> set[str]:
     return {_lemma(t) for t in sent} | {t.lower_ for t in sent}
 
 
+#: PLOVER types that are someone's act of speech or policy: without an actor there is no event.
+NEEDS_ACTOR = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "DEMAND", "DISAPPROVE", "REJECT", "THREATEN", "COOPERATE",
+               "AID"}
+
+
 def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
     need = f.trigger.needs
+    if f.trigger.type in NEEDS_ACTOR and f.source is None:
+        return False
     sectors = {a.sector for a in (f.source, f.target) if a is not None}
     if "business" in sectors or "sport" in sectors:
         if f.trigger.type not in ("PROTEST", "COERCE", "SANCTION") or "sport" in sectors:
             return False
+    deliberate = lemmas & (VIOLENCE_WORDS - CASUALTY_WORDS)
+    if f.trigger.type == "ASSAULT" and lemmas & DISASTER_WORDS and not (sectors & ARMED_SECTORS or deliberate):
+        return False  # "the earthquake killed 300", "an explosion at the factory"
     if need is None or need == "casualty":
         return True
+    if need == "meet":
+        objs = _object_lemmas(f)
+        return not objs and f.head.dep_ not in ("xcomp",) or any(_is_person(o, ctx) or o.ent_type_ in (
+            "ORG", "GPE", "NORP", "PERSON") for o in objs)
     if need == "armed":
-        if sectors & ARMED_SECTORS or lemmas & VIOLENCE_WORDS:
+        if sectors & ARMED_SECTORS or deliberate:
             return True
         tgt = f.target
-        return tgt is not None and (tgt.head.ent_type_ in ("GPE", "LOC", "FAC")
+        return tgt is not None and f.source is not None and (tgt.head.ent_type_ in ("GPE", "LOC", "FAC")
                                     or _lemma(tgt.head) in OBJECT_GROUPS["building"] | OBJECT_GROUPS["territory"])
     if need == "verbal":
         return not (sectors & ARMED_SECTORS or lemmas & VIOLENCE_WORDS) and f.source is not None
@@ -990,6 +1024,8 @@ def _merge_assaults(found: list[_Found]) -> list[_Found]:
     """Casualty verbs ("killing six") and triggers inside another assault's clause join it."""
     assaults = [f for f in found if f.trigger.type == "ASSAULT"]
     strong = [f for f in assaults if f.trigger.needs != "casualty"]
+    if not strong:  # "riots in which 15 people were killed": the deaths are the riot's
+        strong = [f for f in found if f.trigger.type == "PROTEST" and f.trigger.mode == "riot"]
     keep: list[_Found] = []
     for f in found:
         if f.trigger.type == "ASSAULT" and f.trigger.needs == "casualty" and strong:
@@ -1000,7 +1036,7 @@ def _merge_assaults(found: list[_Found]) -> list[_Found]:
             if host.source is None and f.source is not None and f.source.head.i not in [t.i for t in host.tokens]:
                 host.source = f.source
             continue
-        if f in strong and f is not strong[0]:
+        if f in strong and f is not strong[0] and f.trigger.type == "ASSAULT":
             first = strong[0]
             same_side = f.source is None or first.source is None or f.source.name == first.source.name
             if same_side and _near(first.head, f.head) and f.trigger.acled == first.trigger.acled or \
