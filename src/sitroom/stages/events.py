@@ -230,6 +230,7 @@ class _Found:
     casualty_targets: list[_Actor] = field(default_factory=list)
     merged: list["_Found"] = field(default_factory=list)
     acled_from: str | None = None  # an ACLED hint taken over from a merged trigger ("ceasefire")
+    forced: str | None = None  # a factuality the clause structure settles ("called a strike": future)
 
     @property
     def head(self) -> Token:
@@ -613,6 +614,18 @@ def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
         return False  # "the earthquake killed 300", "an explosion at the factory"
     if need is None or need == "casualty":
         return True
+    if f.trigger.type == "PROTEST" and f.source is not None and f.source.head.ent_type_ == "GPE":
+        f.source = None  # "Brazil's seamen's strike": the country is where, not who
+    if need == "crowd":
+        # "the administration protested the ruling" is a complaint (DISAPPROVE), not a street protest
+        if f.source is not None and f.source.sector in ("government", "igo", "judiciary"):
+            return False
+        if f.head.pos_ != "VERB" and f.source is None and not (lemmas & {"thousand", "hundred", "street", "rally",
+                                                                           "march", "crowd", "police", "square"}) \
+                and not any(p["start"] >= f.sent.start_char and p["end"] <= f.sent.end_char and p.get("feature")
+                            != "country" for p in ctx.places):
+            return False  # "a form of protest": no one protesting anywhere
+        return True
     if need == "meet":
         objs = _object_lemmas(f)
         return not objs and f.head.dep_ not in ("xcomp",) or any(_is_person(o, ctx) or o.ent_type_ in (
@@ -678,6 +691,12 @@ def _factuality(f: _Found) -> str:
             return "negated"
         tok = t.head if t.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") else t.head.head if t.dep_ == "pobj" else t
         if tok.pos_ not in ("VERB", "AUX"):
+            return "asserted"
+        if t.dep_ == "pobj" and tok.dep_ not in ("xcomp", "ROOT"):
+            # "responding to recent protests" under "denied": the protests themselves happened
+            aux = [c for c in tok.children if c.dep_ in ("aux", "neg")]
+            if any(c.dep_ == "neg" for c in aux):
+                return "negated"
             return "asserted"
         if tok is not t and _lemma(tok) in GOVERNORS and t.dep_ == "dobj" and GOVERNORS[_lemma(tok)] != "asserted" \
                 and _lemma(tok) not in ("agree", "claim", "order", "call", "demand", "urge"):
@@ -998,6 +1017,8 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
             for entry, toks in _candidates(tok, lexicon):
                 if any(t.i in used for t in toks[1:]):
                     continue
+                if tok.dep_ == "compound" and len(toks) == 1 and tok.head.pos_ in ("NOUN", "PROPN"):
+                    continue  # "strike headquarters", "picket line", "attack helicopter": a modifier
                 if tok.dep_ == "acl" and tok.tag_ == "VBN" and entry.type not in ("ASSAULT", "COERCE", "SANCTION"):
                     continue  # "a man accused of theft": a description, not a report of the accusation
                 f = _Found(entry, toks, sent)
@@ -1078,6 +1099,12 @@ def _merge_governed(found: list[_Found]) -> list[_Found]:
                 b.head.pos_ in ("NOUN", "PROPN") or a.trigger.type == b.trigger.type and b.head.dep_ in ("advcl", "xcomp"))
             if not (absorb or family):
                 continue
+            if absorb and _lemma(a.head) in ("call", "plan") and b.trigger.type == "PROTEST" and b.head.dep_ == "dobj":
+                # "unions called a general strike for Wednesday": the strike is the event, still to come
+                gone.add(id(a))
+                b.source = b.source or a.source
+                b.forced = "future"
+                continue
             gone.add(id(b))
             a.merged.append(b)
             if a.target is None or (a.target.head.i in [t.i for t in b.tokens]):
@@ -1106,7 +1133,7 @@ def _ancestor(a: Token, b: Token) -> bool:
 
 
 def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_index: dict[int, Span]) -> Event:
-    f.factuality = _factuality(f)
+    f.factuality = f.forced or _factuality(f)
     dead = any(m["kind"] == "dead" for m in mags) or bool(lemmas & {"kill", "dead", "die", "death"})
     sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.mode or f.trigger.mode)
     if f.factuality != "asserted" and f.trigger.type == "ASSAULT":
