@@ -193,6 +193,9 @@ WEAPON_CUES = [  # (sub-event type, mode, cue lemmas): first match wins
                                                       "device", "booby", "bomb", "bombing", "blast", "explosion",
                                                       "detonate", "explode", "planted", "vbied"}),
 ]
+FIREARM_WORDS = {"gun", "gunfire", "rifle", "bullet", "round", "shoot", "shot", "gunman", "gunmen", "firearm",
+                 "pistol", "ak-47", "sniper", "machine-gun", "live"}
+BLADE_WORDS = {"knife", "machete", "axe", "sword", "stab", "club", "stone", "stick", "rock"}
 INTERVENTION_WORDS = {"tear", "teargas", "cannon", "rubber", "disperse", "baton", "arrest", "detain", "clash",
                       "break", "stun", "pepper", "charge", "beat"}
 CASUALTY_WORDS = {"kill", "dead", "death", "die", "wound", "injure", "injured", "casualty", "blast", "hostage",
@@ -336,7 +339,8 @@ def _actor_span(head: Token) -> tuple[int, int]:
     for child in head.rights:
         if child.dep_ == "prep" and child.lower_ == "of" and head.lemma_.lower() in (
                 "member", "fighter", "supporter", "group", "unit", "element", "wing", "militant", "soldier",
-                "force", "troop", "officer", "follower", "cell"):
+                "force", "troop", "officer", "follower", "cell", "leader", "head", "chief", "commander",
+                "spokesman", "spokeswoman", "activist", "official"):
             objs = [c for c in child.children if c.dep_ == "pobj"]
             if objs:
                 hi = max(hi, objs[0].right_edge.i)
@@ -533,6 +537,8 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
                 elif passive:
                     src = _pobj(verb, "by")
     phrase = {x.i for x in f.tokens}
+    if tgt is not None and _lemma(tgt) in OBJECT_GROUPS["weapon"] | {"gas", "teargas", "bullet", "shot", "salvo"}:
+        tgt = _pobj(t, "at", "on", "into", "against", "upon")  # "fired rockets at the base": the base
     if tgt is not None and (tgt.i in phrase or tgt.lower_ == "control"):
         # "opened fire on a bus", "set fire to shops", "seized control of the town"
         tgt = _pobj(tgt, "on", "to", "of", "at", "against") or _pobj(t, "on", "to", "at", "against")
@@ -1005,6 +1011,7 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
     sents = list(doc.sents)
     sent_index = {s.end - 1: s for s in sents}  # previous sentence by its last token
     events: list[Event] = []
+    last_assault: Event | None = None
     for sent in sents:
         if len(sent) < 3 or sent.text.rstrip().endswith("?"):
             continue
@@ -1036,9 +1043,31 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
         found = _merge_assaults(found)
         found = _merge_governed(found)
         mags = _attach_magnitudes(found, ctx)
+        if last_assault is not None and all(_casualty_only(f) for f in found) and \
+                _same_paragraph(doc.text, last_assault.sentence_end, sent.start_char) and \
+                sent.start_char - last_assault.sentence_end < 400:
+            # "Militants attacked a police post. Two officers were killed.": the toll is the attack's
+            for f in found:
+                for m in mags[id(f)]:
+                    if last_assault.magnitude(m["kind"]) is None:
+                        last_assault.magnitudes.append(m)
+            continue
         for f in found:
-            events.append(_event(f, ctx, lemmas, mags[id(f)], sent_index))
+            if _casualty_only(f) and f.trigger.lemmas == ("die",):
+                continue  # "died" alone is no report of violence
+            ev = _event(f, ctx, lemmas, mags[id(f)], sent_index)
+            events.append(ev)
+            if ev.plover_type == "ASSAULT" and ev.factuality == "asserted":
+                last_assault = ev
     return events
+
+
+def _casualty_only(f: _Found) -> bool:
+    return f.trigger.type == "ASSAULT" and f.trigger.needs == "casualty" and f.source is None
+
+
+def _same_paragraph(text: str, a: int, b: int) -> bool:
+    return "\n\n" not in text[a:b] and "\n \n" not in text[a:b]
 
 
 def _merge_assaults(found: list[_Found]) -> list[_Found]:
@@ -1136,6 +1165,11 @@ def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_in
     f.factuality = f.forced or _factuality(f)
     dead = any(m["kind"] == "dead" for m in mags) or bool(lemmas & {"kill", "dead", "die", "death"})
     sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.mode or f.trigger.mode)
+    if f.trigger.type == "ASSAULT" and mode in (None, "heavy-weapons") and sub not in (
+            "Shelling/artillery/missile attack", "Air/drone strike") and lemmas & FIREARM_WORDS:
+        mode = "firearms"
+    elif f.trigger.type == "ASSAULT" and mode is None and lemmas & BLADE_WORDS:
+        mode = "primitive"
     if f.factuality != "asserted" and f.trigger.type == "ASSAULT":
         weapon = _weapon(lemmas)
         mode = weapon[1] if weapon else mode
