@@ -128,7 +128,10 @@ VIOLENCE_WORDS = {"kill", "dead", "death", "die", "wound", "injure", "injured", 
                   "rifle", "weapon", "missile", "rocket", "mortar", "shell", "grenade", "explosive", "artillery",
                   "tank", "troop", "soldier", "militant", "fighter", "blast", "civilian", "hostage", "massacre",
                   "war", "armed", "militia", "insurgent", "rebel", "gunman", "gunmen", "terrorist", "airstrike",
-                  "jihadist", "attacker", "ambush", "shoot", "police", "army", "military", "bullet", "knife"}
+                  "jihadist", "attacker", "ambush", "shoot", "police", "army", "military", "bullet", "knife",
+                  "force", "forces", "offensive", "front", "brigade", "battalion", "division", "fighting", "raid",
+                  "battle", "guerrilla", "warplane", "bomber", "jet", "navy", "warship", "gunboat", "marine",
+                  "commando", "shelling", "frontline", "warfront", "rebellion", "insurgency", "coup"}
 #: Causes that are not actors: a sentence whose deaths come from these is a disaster or an accident.
 DISASTER_WORDS = {"earthquake", "quake", "storm", "hailstorm", "flood", "flooding", "landslide", "typhoon", "hurricane",
                   "cyclone", "tornado", "lightning", "blaze", "accident", "crash", "collision", "derail", "derailment",
@@ -170,12 +173,22 @@ OBJECT_GROUPS: dict[str, set[str]] = {
             "fund", "supply", "humanitarian", "medicine", "equipment", "support", "shelter", "grant", "credit"},
     "request": {"request", "demand", "application", "call", "appeal", "plea", "bid", "asylum"},
     "protesters": {"protester", "protestor", "demonstrator", "crowd", "rally", "protest", "march", "mob"},
+    "missile": {"rock", "stone", "bottle", "brick", "bomb", "grenade", "molotov", "cocktail", "explosive", "acid",
+                "tear", "teargas", "projectile", "firebomb", "egg"},
+    "road": {"road", "highway", "crossing", "border", "street", "bridge", "railway", "rail", "port", "access",
+             "traffic", "entrance", "motorway", "route", "junction", "track", "line"},
     "person": set(),  # any person-like object: see _is_person
     "threatened": set(),  # a threat with a punitive content: see _threat_content
     "taken": set(),  # "took/held hostage"
     "granted": set(),
     "joint": set(),
 }
+TIME_WORDS = {"gmt", "am", "pm", "hours", "hour", "night", "morning", "evening", "afternoon", "week", "day", "days",
+              "weekend", "dawn", "dusk", "midnight", "noon", "time", "moment", "minutes", "month", "year"}
+#: Places of an actor ("the headquarters of the British Army of the Rhine"): the actor is the owner.
+FACILITY_WORDS = {"headquarters", "base", "office", "embassy", "home", "house", "residence", "camp", "station",
+                  "convoy", "position", "positions", "compound", "barracks", "post", "outpost", "offices", "consulate",
+                  "installations", "facility", "facilities", "premises", "bases", "homes", "houses"}
 PERSON_PRONOUNS = {"he", "she", "him", "her", "they", "them", "who", "whom"}
 THREAT_CONTENT = {"retaliate", "retaliation", "consequence", "action", "attack", "strike", "force", "sanction",
                   "war", "respond", "expel", "cut", "kill", "invade", "invasion", "bomb", "destroy", "arrest",
@@ -374,10 +387,11 @@ def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
     if head.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"):
         return None
     if head.pos_ == "PRON" or head.lower_ in PERSON_PRONOUNS:
-        if head.lower_ in ("he", "she", "him", "her"):
+        if head.lower_ in ("he", "she", "him", "her", "his"):
             prev = [m for m in ctx.mentions if m["end"] <= head.idx and m["label"] == "PERSON"]
             if prev:
-                m = prev[-1]
+                subjects = [m for m in prev[-6:] if _is_subject(m, ctx)]
+                m = (subjects or prev)[-1]  # the last person who was a subject, else the last person
                 name = ctx.names.get(m["entity_id"], (m["text"],))[0]
                 return _Actor(head.text, head.idx, head.idx + len(head), name, m["entity_id"],
                               _role_sector(m["entity_id"], ctx), None, head, pronoun=True)
@@ -392,6 +406,12 @@ def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
             head = objs[0]
         elif head.pos_ == "NUM" or head.lower_ in ("thousands", "hundreds", "dozens", "scores", "tens", "millions"):
             return None
+    if head.lower_ in FACILITY_WORDS:
+        owner = [c for p in head.children if p.dep_ == "prep" and p.lower_ == "of" for c in p.children
+                 if c.dep_ == "pobj" and (c.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or _sector_of(
+                     [c.lower_], [_lemma(c)], _lemma(c), ctx.lexicon) in ARMED_SECTORS | {"government", "igo"})]
+        if owner:
+            head = owner[0]
     if head.dep_ in ("amod", "compound", "nmod") and head.ent_type_ == "NORP":
         # "Israeli airstrike": the actor is the state the demonym names, acting through its forces
         for d in ctx.demonyms:
@@ -437,6 +457,11 @@ def _make_actor(head: Token, ctx: _Context) -> _Actor | None:
     return _Actor(doc.text[start:end], start, end, name, entity_id, sector, country, head)
 
 
+def _is_subject(mention: dict, ctx: _Context) -> bool:
+    span = ctx.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+    return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+
+
 def holding_is(mention: dict, head: Token) -> bool:
     return mention["start"] <= head.idx < mention["end"]
 
@@ -459,7 +484,8 @@ def _pobj(tok: Token, *preps: str) -> Token | None:
     for want in preps:
         for p in tok.children:
             if p.dep_ in ("prep", "agent") and p.lower_ == want:
-                objs = [o for o in _children(p, "pobj") if o.ent_type_ not in ("DATE", "TIME", "CARDINAL")]
+                objs = [o for o in _children(p, "pobj") if o.ent_type_ not in ("DATE", "TIME", "CARDINAL")
+                        and not o.like_num and o.lower_ not in TIME_WORDS]
                 if objs:
                     return objs[0]
     return None
@@ -515,6 +541,8 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
                 tgt = _pobj(t, "on", "against", "with", "at", "upon")
         if src is not None and src.i in [x.i for x in f.tokens]:
             src = None
+        if src is None and f.trigger.acled == "clash":
+            src = _pobj(t, "between")  # "clashes between strikers and replacement workers"
         # "police and protesters clashed": the second conjunct is the other side
         if src is not None and tgt is None and f.trigger.acled == "clash":
             conj = _children(src, "conj")
@@ -527,7 +555,28 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
                     src = c
                     break
         src = _pobj(t, "by") or src
-        tgt = _pobj(t, "on", "against", "of", "with", "at", "upon")
+        if src is None:  # "the strike, called by leftist unions": the caller's agent
+            for c in t.children:
+                if c.dep_ == "acl" and c.tag_ == "VBN":
+                    src = _pobj(c, "by") or src
+        between = _pobj(t, "between") if src is None and f.trigger.acled == "clash" else None
+        if between is not None:  # "clashes between strikers and replacement workers"
+            src = between
+            conj = _children(between, "conj")
+            tgt = conj[0] if conj else None
+        elif f.trigger.type in ("CONSULT", "PROTEST", "AGREE") and src is None:
+            src = _pobj(t, "of", "among", "between")  # "a meeting of EC ministers", "a strike of seamen"
+            tgt = _pobj(t, "with", "on", "against", "at")
+        else:
+            tgt = _pobj(t, "on", "against", "of", "with", "at", "upon")
+        if src is None and t.dep_ == "pobj" and t.head.lower_ in ("after", "following", "during", "at", "in",
+                                                                   "from", "before", "since", "for"):
+            verb = t.head.head
+            if verb.pos_ in ("VERB", "AUX"):
+                s_, passive = _subject_of(verb)  # "Thatcher left Bonn after talks with Kohl"
+                if s_ is not None and not passive and (s_.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or
+                                                       s_.lower_ in PERSON_PRONOUNS or _could_be_actor(s_, ctx)):
+                    src = s_
         if src is None and t.dep_ in ("dobj", "pobj", "nsubjpass", "attr"):
             verb = t.head if t.dep_ != "pobj" else t.head.head
             if verb.pos_ in ("VERB", "AUX") and _lemma(verb) in LIGHT_VERBS | {"be"}:
@@ -555,11 +604,18 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
         src, tgt = tgt, src
     f.source = _make_actor(src, ctx) if src is not None else None
     if f.source is not None and f.source.entity_id is None and f.source.sector is None and not f.source.pronoun \
-            and not _is_person(f.source.head, ctx):
+            and not _is_person(f.source.head, ctx) and not _person_suffix(f.source.head):
         f.source = None  # "the move led to riots": an abstract cause is no actor
     f.target = _make_actor(tgt, ctx) if tgt is not None else None
     if f.source and f.target and f.source.start == f.target.start:
         f.target = None
+
+
+def _person_suffix(tok: Token) -> bool:
+    """"right-wingers", "leftists", "Islamists", "hardliners": plural nouns of people."""
+    w = tok.lower_
+    return tok.tag_ == "NNS" and w.endswith(("ists", "ians", "ers", "ites", "ants", "ents")) and \
+        w not in ("others", "papers", "numbers", "members", "matters", "orders", "letters", "centers", "meters")
 
 
 def _is_weapon_mod(tok: Token) -> bool:
@@ -567,10 +623,12 @@ def _is_weapon_mod(tok: Token) -> bool:
 
 
 def _could_be_actor(tok: Token, ctx: _Context) -> bool:
-    if tok.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
+    if tok.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or tok.dep_ == "poss" and tok.lower_ in ("his", "her",
+                                                                                                 "their", "its"):
         return True
     return _sector_of([tok.lower_], [_lemma(tok)], _lemma(tok), ctx.lexicon) in (
-        "military", "police", "rebels", "government", "protesters", "igo")
+        "military", "police", "rebels", "government", "protesters", "igo", "civilians", "political_party",
+        "judiciary") or _person_suffix(tok)
 
 
 # -- conditions (the lexicon's "needs") ------------------------------------------------------------
@@ -640,6 +698,9 @@ def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
         if sectors & ARMED_SECTORS or deliberate:
             return True
         tgt = f.target
+        if f.head.pos_ == "NOUN" and f.source is not None and f.source.head.ent_type_ in ("GPE", "NORP") and \
+                _pobj(f.head, "on", "against") is not None:
+            return True  # "the United States' attack on an oil platform": a state's attack is no speech
         return tgt is not None and f.source is not None and (tgt.head.ent_type_ in ("GPE", "LOC", "FAC")
                                     or _lemma(tgt.head) in OBJECT_GROUPS["building"] | OBJECT_GROUPS["territory"])
     if need == "verbal":
@@ -658,6 +719,15 @@ def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
         objs = _object_lemmas(f)
         if group == "person":
             return any(_is_person(o, ctx) for o in objs)
+        if group == "warned":  # "warned Iran", "warned of retaliation": a warning to someone, or of something
+            after = {_lemma(t) for t in f.sent if t.i > f.head.i}
+            direct = [c for c in f.head.children if c.dep_ == "dobj"]
+            return bool(after & THREAT_CONTENT) or any(_is_person(o, ctx) or o.ent_type_ in ("GPE", "ORG", "NORP")
+                                                       for o in direct)
+        if group == "accusation":  # "charges of bombing", "opposition charges that ...": not "bank charges"
+            return any(c.dep_ in ("prep", "acl", "relcl") and c.lower_ in ("of", "that", "against") or
+                       c.dep_ in ("compound", "amod", "poss") and _could_be_actor(c, ctx) for c in f.head.children) \
+                and not lemmas & BUSINESS_WORDS
         if group == "threatened":
             after = {_lemma(t) for t in f.sent if t.i > f.head.i}
             return bool(after & THREAT_CONTENT)
@@ -852,7 +922,8 @@ def _classify(f: _Found, lemmas: set[str], dead: bool) -> tuple[str | None, str 
     if typ == "MOBILIZE":
         if hint == "base":
             return "Headquarters or base established", mode
-        return None, _mobilize_mode(f, lemmas) or mode
+        # ACLED records troop deployments and build-ups as a change in the group's activity
+        return "Change to group/activity", _mobilize_mode(f, lemmas) or mode
     if typ == "SUPPORT" and hint == "change":
         return "Change to group/activity", mode
     return None, mode
@@ -1083,6 +1154,8 @@ def _merge_assaults(found: list[_Found]) -> list[_Found]:
             host.merged.append(f)
             if f.target is not None:
                 host.casualty_targets.append(f.target)
+                if host.target is None:
+                    host.target = f.target  # "warplanes killed 22 people in a bombing": the people
             if host.source is None and f.source is not None and f.source.head.i not in [t.i for t in host.tokens]:
                 host.source = f.source
             continue
@@ -1165,6 +1238,12 @@ def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_in
     f.factuality = f.forced or _factuality(f)
     dead = any(m["kind"] == "dead" for m in mags) or bool(lemmas & {"kill", "dead", "die", "death"})
     sub, mode = _classify(f, lemmas, dead) if f.factuality == "asserted" else (None, f.mode or f.trigger.mode)
+    plover_type = f.trigger.type
+    if plover_type == "PROTEST" and f.source is not None and f.source.sector in (None, "civilians", "other"):
+        f.source.sector = "protesters"  # whoever protests or strikes is, for this event, a protester
+    if plover_type == "ASSAULT" and f.source is not None and f.source.sector == "protesters" and \
+            f.trigger.acled not in ("abduct", "mob") and f.source.head.lower_ not in ("mob", "mobs"):
+        plover_type, mode = "PROTEST", "riot"  # violence by demonstrators is PROTEST's riot mode (PLOVER)
     if f.trigger.type == "ASSAULT" and mode in (None, "heavy-weapons") and sub not in (
             "Shelling/artillery/missile attack", "Air/drone strike") and lemmas & FIREARM_WORDS:
         mode = "firearms"
@@ -1190,7 +1269,7 @@ def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_in
     return Event(
         text=ctx.doc.text[start:end], start=start, end=end,
         sentence_start=f.sent.start_char, sentence_end=f.sent.end_char,
-        plover_type=f.trigger.type, plover_mode=mode, plover_context=context, factuality=f.factuality,
+        plover_type=plover_type, plover_mode=mode, plover_context=context, factuality=f.factuality,
         acled_event_type=acled_event_type(sub), acled_sub_event_type=sub,
         source_actor=src.name if src else None, source_entity_id=src.entity_id if src else None,
         source_sector=_public_sector(src), source_country=src.country if src else None,
