@@ -140,6 +140,11 @@ DISASTER_WORDS = {"earthquake", "quake", "storm", "hailstorm", "flood", "floodin
                   "capsize", "overdose", "cholera", "malaria", "aids", "cancer", "flu", "illness", "dam",
                   "collapse", "burst", "mudflow", "snow", "rain", "heat", "cold", "famine", "gale"}
 #: Words that make violence likely deliberate (VIOLENCE_WORDS without the casualty words, which accidents share).
+STRIKE_VERBS = {"join", "call", "stage", "hold", "end", "enter", "ballot", "launch", "begin", "continue", "plan",
+                "affect", "cause", "hit", "disrupt", "on", "be", "halt", "paralyse", "paralyze", "cripple", "spread",
+                "suspend", "extend", "announce", "vote", "start"}
+SPORT_WORDS = {"goal", "match", "yard", "penalty", "scored", "score", "striker", "keeper", "bowler", "innings",
+               "wicket", "league", "cup", "season", "champion", "championship", "game"}
 LABOUR_WORDS = {"worker", "union", "staff", "employee", "pay", "wage", "industrial", "walkout", "picket", "miner",
                 "nurse", "teacher", "driver", "docker", "pilot", "seamen", "seaman", "strikers", "labour", "labor"}
 BUSINESS_WORDS = {"acquire", "acquisition", "merger", "merge", "buy", "sell", "share", "stake", "dividend", "profit",
@@ -667,12 +672,19 @@ NEEDS_ACTOR = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "DEMAND", "DISAPPROVE",
 
 def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
     need = f.trigger.needs
-    if f.trigger.type in NEEDS_ACTOR and f.source is None:
-        return False
+    if f.trigger.type in NEEDS_ACTOR and f.source is None and not (
+            f.head.pos_ == "VERB" and f.target is not None and _children(f.head, "auxpass")
+            and (f.target.entity_id or _is_person(f.target.head, ctx))):
+        return False  # a passive with its target keeps an implied agent ("eight protesters have been charged")
     sectors = {a.sector for a in (f.source, f.target) if a is not None}
     if "business" in sectors or "sport" in sectors:
         if f.trigger.type not in ("PROTEST", "COERCE", "SANCTION") or "sport" in sectors:
             return False
+    if f.head.pos_ != "VERB" and f.source is None and f.target is None and f.trigger.type not in (
+            "ASSAULT", "PROTEST") and len(f.tokens) == 1 and (
+            any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in f.head.children)
+            or f.head.tag_ == "NNS" and not any(c.dep_ == "det" for c in f.head.children)):
+        return False  # "the embargo", "detentions without trial": a state of affairs or a back-reference
     deliberate = lemmas & (VIOLENCE_WORDS - CASUALTY_WORDS)
     if f.trigger.type == "ASSAULT" and lemmas & DISASTER_WORDS and not (sectors & ARMED_SECTORS or deliberate):
         return False  # "the earthquake killed 300", "an explosion at the factory"
@@ -685,7 +697,8 @@ def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
         if f.source is not None and f.source.sector in ("government", "igo", "judiciary"):
             return False
         if f.head.pos_ != "VERB" and f.source is None and not (lemmas & {"thousand", "hundred", "street", "rally",
-                                                                           "march", "crowd", "police", "square"}) \
+                                                                           "march", "crowd", "police", "square",
+                                                                           "violent", "against"}) \
                 and not any(p["start"] >= f.sent.start_char and p["end"] <= f.sent.end_char and p.get("feature")
                             != "country" for p in ctx.places):
             return False  # "a form of protest": no one protesting anywhere
@@ -711,6 +724,11 @@ def _needs_ok(f: _Found, ctx: _Context, lemmas: set[str]) -> bool:
             return False
         return True
     if need == "labour":
+        governing = _lemma(f.head.head) if f.head.dep_ in ("dobj", "nsubj", "pobj", "nsubjpass") else ""
+        if f.head.dep_ == "pobj":
+            governing = _lemma(f.head.head.head) if f.head.head.lower_ != "on" else "on"
+        if governing in STRIKE_VERBS and not (lemmas & SPORT_WORDS):
+            return True  # "joined the UK-wide strike", "went on strike", "the strike affected ..."
         return bool(lemmas & LABOUR_WORDS) or any(_lemma(c) in ("general", "national", "nationwide", "hunger",
                                                                   "rail", "transport", "port", "oil", "coal")
                                                    for c in f.head.children)
