@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 #: Report order; each later evaluation appends its module name here.
 SECTIONS = ["conll", "tempeval", "polnear", "devset_quotes", "devset_figures", "geoparse", "devset_links",
-            "stories", "ecb_entities"]
+            "stories", "ecb_entities", "devset_events"]
 
 
 def git_commit() -> str | None:
