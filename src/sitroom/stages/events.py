@@ -188,6 +188,10 @@ OBJECT_GROUPS: dict[str, set[str]] = {
     "granted": set(),
     "joint": set(),
 }
+#: Verbs whose subject acts on a protest without taking part ("police broke up the rally").
+NOT_PROTESTER_VERBS = {"ban", "end", "condemn", "disperse", "break", "affect", "hit", "cause", "prompt", "spark",
+                       "trigger", "crush", "suppress", "outlaw", "declare", "rule", "criticise", "criticize", "call",
+                       "provoke", "fuel", "halt", "stop", "prevent", "avert", "cover", "report", "say"}
 TIME_WORDS = {"gmt", "am", "pm", "hours", "hour", "night", "morning", "evening", "afternoon", "week", "day", "days",
               "weekend", "dawn", "dusk", "midnight", "noon", "time", "moment", "minutes", "month", "year"}
 #: Places of an actor ("the headquarters of the British Army of the Rhine"): the actor is the owner.
@@ -574,6 +578,14 @@ def _find_actors(f: _Found, ctx: _Context) -> None:
             tgt = _pobj(t, "with", "on", "against", "at")
         else:
             tgt = _pobj(t, "on", "against", "of", "with", "at", "upon")
+        if src is None and f.trigger.type == "PROTEST" and t.dep_ in ("dobj", "pobj", "attr"):
+            # "civil servants were on strike", "farmers held rallies", "workers joined the strike"
+            verb = t.head if t.dep_ != "pobj" else t.head.head
+            if verb.pos_ in ("VERB", "AUX") and _lemma(verb) not in NOT_PROTESTER_VERBS:
+                s_, passive = _subject_of(verb)
+                if s_ is not None and not passive and _could_be_actor(s_, ctx) or s_ is not None and \
+                        s_.ent_type_ in ("ORG", "NORP", "PERSON"):
+                    src = s_
         if src is None and t.dep_ == "pobj" and t.head.lower_ in ("after", "following", "during", "at", "in",
                                                                    "from", "before", "since", "for"):
             verb = t.head.head
@@ -991,6 +1003,12 @@ def _place(f: _Found, ctx: _Context, sent_index: dict[int, Span]) -> tuple[dict 
     return best, PRECISION.get(best.get("feature"), "exact")
 
 
+def _actor_like(actor: _Actor, ctx: _Context) -> bool:
+    head = actor.head
+    return bool(actor.entity_id or actor.sector or actor.pronoun or _is_person(head, ctx) or _person_suffix(head)
+                or head.ent_type_ in ("GPE", "NORP", "ORG", "PERSON"))
+
+
 def _named_actor(actor: _Actor, ctx: _Context) -> bool:
     """A person or organisation named in the actor phrase ("Bush", "the White House"): a place
     the gazetteer finds inside it is not where the event happened."""
@@ -1278,6 +1296,10 @@ def _event(f: _Found, ctx: _Context, lemmas: set[str], mags: list[dict], sent_in
     else:
         start, end = f.head.idx, f.head.idx + len(f.head)
     src, tgt = f.source, f.target
+    if tgt is not None and not _actor_like(tgt, ctx):
+        # "blocked roads", "criticised the measures", "captured large amounts": no one acted upon;
+        # the object still shaped the ACLED type above (a building attacked is an Attack)
+        tgt = next((a for a in f.casualty_targets if _actor_like(a, ctx)), None)
     confidence = f.trigger.weight + 0.08 * (src is not None) + 0.04 * (tgt is not None) + 0.04 * (place is not None)
     if f.factuality != "asserted":
         confidence -= 0.1
