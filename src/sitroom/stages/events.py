@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -227,6 +228,8 @@ ARMED_SECTORS = {"military", "police", "rebels"}
 PRECISION = {"country": "country", "admin": "region", "region": "region"}
 
 
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?|-W\d{2})?$")
+
 # -- per-document context --------------------------------------------------------------------------
 
 
@@ -275,7 +278,8 @@ class _Context:
             self.roles.setdefault(r["entity_id"], []).append(r["role"].lower())
         self.places = sorted(payload.get("places", []), key=lambda p: p["start"])
         self.demonyms = payload.get("demonyms", [])
-        self.dates = [d for d in payload.get("dates", []) if d.get("value") and d.get("kind", "date") == "date"]
+        self.dates = [d for d in payload.get("dates", []) if d.get("value") and d.get("kind", "date") == "date"
+                      and _ISO_DATE.match(d["value"])]  # not "PRESENT_REF" or other TimeML markers
         self.figures = payload.get("figures", [])
         self.place_by_id = {}
 
@@ -1131,6 +1135,8 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
             for entry, toks in _candidates(tok, lexicon):
                 if any(t.i in used for t in toks[1:]):
                     continue
+                if entry.lemmas == ("fight",) and tok.pos_ == "NOUN" and any(c.lower_ == "the" for c in tok.children):
+                    continue  # "the fight against IS": a campaign, not a battle
                 if tok.dep_ == "compound" and len(toks) == 1 and tok.head.pos_ in ("NOUN", "PROPN"):
                     continue  # "strike headquarters", "picket line", "attack helicopter": a modifier
                 if tok.dep_ == "acl" and tok.tag_ == "VBN" and entry.type not in ("ASSAULT", "COERCE", "SANCTION"):
