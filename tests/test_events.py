@@ -4,6 +4,7 @@ cross-document pass on a real store."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,6 +33,7 @@ def events_of(nlp, text: str, published: str | None = "2021-05-14"):
             assert (s is None) == (t is None)
         for m in e.magnitudes:
             assert text[m["start"]:m["end"]] == m["text"]
+        assert e.date is None or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?|-W\d{2})?", e.date), e.date
     return facts.events
 
 
@@ -105,6 +107,18 @@ def test_magnitudes_keep_qualifier_and_vague_counts(nlp):
     dead, injured = e.magnitude("dead"), e.magnitude("injured")
     assert dead["low"] == 12 and dead["qualifier"] == "at least"
     assert injured["low"] == 12 and injured["qualifier"] == "dozens"
+
+
+def test_a_toll_in_the_next_sentence_is_the_attacks(nlp):
+    events = events_of(nlp, "On 3 March 2021, Al Shabaab militants attacked a police post in Mogadishu. Two police "
+                            "officers were killed and three injured.")
+    assert len(events) == 1 and events[0].date == "2021-03-03"
+    assert events[0].magnitude("dead")["low"] == 2 and events[0].magnitude("injured")["low"] == 3
+
+
+def test_disasters_are_not_assaults(nlp):
+    assert events_of(nlp, "The earthquake killed at least 300 people in the north of the country.") == []
+    assert events_of(nlp, "A huge explosion in a flax factory in Harbin killed 45 workers.") == []
 
 
 def test_publication_date_stands_in_and_says_so(nlp):
