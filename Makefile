@@ -38,6 +38,8 @@ demo: install  ## ingest examples/ into sitroom.duckdb, show what is in it, writ
 	@echo "  $(BIN)/sitroom quotes --db $(DB) --speaker Maassen"
 	@echo "  $(BIN)/sitroom stories --db $(DB)              articles grouped by development"
 	@echo "  $(BIN)/sitroom timeline --db $(DB)             dated events, statements and figures"
+	@echo "  $(BIN)/sitroom events --db $(DB) --country IQ  events across reports: who did what to whom, tolls as ranges"
+	@echo "  $(BIN)/sitroom export --db $(DB) --format acled -o events.csv   (or --format plover)"
 	@echo "  $(BIN)/sitroom export --db $(DB) --format json -o export.json"
 	@echo "  $(BIN)/sitroom serve --db $(DB)              web app + JSON API on http://127.0.0.1:8000/ (API reference at /docs)"
 	@echo "  $(BIN)/sitroom --help"

@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
 EXAMPLES = ROOT / "examples"
+#: Articles in examples/ (the table in examples/README.md): tests that ingest the folder check the count.
+EXAMPLE_ARTICLES = 15
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,8 @@ from sitroom.store.database import Store
 from sitroom.web import create_app
 from sitroom.web.security import LOOPBACK_NAMES
 
+from conftest import EXAMPLE_ARTICLES
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = ROOT / "examples"
 LONG = os.environ.get("SITROOM_FUZZ") == "1"
@@ -82,7 +84,7 @@ INGEST_WITH_TOKEN = INGEST_SCHEMA.include(method="POST", path="/api/ingest")
 def examples_db(tmp_path_factory) -> str:
     db = str(tmp_path_factory.mktemp("fuzz") / "examples.duckdb")
     report = ingest([str(EXAMPLES_DIR)], Config.load(db=db))
-    assert report.new == 12 and not report.rejected
+    assert report.new == EXAMPLE_ARTICLES and not report.rejected
     return db
 
 
@@ -118,6 +120,8 @@ def known(examples_db) -> dict[str, list[str]]:
             "subject": col("SELECT subject AS v FROM claims"), "label": col("SELECT label AS v FROM entities"),
             "q": col("SELECT name AS v FROM entities WHERE label = 'PERSON'") + ["fighters", "border Iraq", "said"],
             "since": ["2024", "2024-03", "2024-03-12", "2026-01-14"],
+            "event_id": col("SELECT id AS v FROM events"), "actor": entities + names,
+            "country": col("SELECT country_code AS v FROM events"), "acled": col("SELECT acled_event_type AS v FROM events"),
             "date_from": ["2024-03-01", "2024-03-15"], "date_to": ["2024-03-20", "2026-12-31"],
         }
 

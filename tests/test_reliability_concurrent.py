@@ -38,6 +38,8 @@ from sitroom.pipeline import ingest
 from sitroom.settings import Config
 from sitroom.store.locking import connect_with_retry
 
+from conftest import EXAMPLE_ARTICLES
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 CLI = [sys.executable, "-m", "sitroom.cli"]
@@ -178,9 +180,9 @@ def _urls(base: str) -> list[str]:
 
 def test_serve_answers_while_ingest_adds_articles(tmp_path):
     db = str(tmp_path / "live.duckdb")
-    assert ingest([str(EXAMPLES)], Config.load(db=db)).new == 12
+    assert ingest([str(EXAMPLES)], Config.load(db=db)).new == EXAMPLE_ARTICLES
     articles, folders = _write_runs(tmp_path)
-    expected = 12 + len(articles)
+    expected = EXAMPLE_ARTICLES + len(articles)
 
     with serving(db, tmp_path / "serve.log") as base:
         load = Load(base, _urls(base))

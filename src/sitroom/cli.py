@@ -143,8 +143,8 @@ def _force_progress() -> bool:
 @app.command()
 def export(
     db: Optional[str] = DB_OPTION,
-    format: str = typer.Option("json", "--format", "-f", help="json (the export contract), jsonl, csv, parquet or geojson (places)."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="Output file (json/jsonl; default stdout) or folder (csv/parquet)."),
+    format: str = typer.Option("json", "--format", "-f", help="json (the export contract), jsonl, csv, parquet, geojson (places and events), acled (CSV) or plover (JSON)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Output file (json, jsonl, geojson, acled, plover; default stdout) or folder (csv, parquet)."),
 ) -> None:
     """Write the knowledge base for other tools (format in docs/export-schema.md)."""
     from .store.database import Store
@@ -487,6 +487,88 @@ def claims(
                     figure += f"\n= {normalised}"
                 table.add_row(figure, _source_cell(f), _evidence(f["sentence"], f["text"]))
             out.print(table)
+    except SitroomError as exc:
+        raise _fail(exc)
+
+
+MAGNITUDE_LABELS = {"dead": "dead", "injured": "injured", "arrested": "arrested", "size": "crowd"}
+FACTUALITY_STYLES = {"negated": "bold red", "hypothetical": "bold yellow", "future": "bold blue"}
+
+
+def _event_heading(r: dict) -> Text:
+    date = r["date"] if r["date"] and r["date"][:1].isdigit() else (f"~{r['day']}" if r["day"] else "undated")
+    if r["date_end"] and r["date_end"] != r["date"] and r["date_end"][:1].isdigit():
+        date += f" … {r['date_end']}"
+    t = Text(date, style="bold")
+    t.append(" · ")
+    t.append(r["plover_type"] + (f"/{r['plover_mode']}" if r["plover_mode"] else ""), style="bold cyan")
+    if r["acled_sub_event_type"]:
+        t.append(f" · {r['acled_event_type']}: {r['acled_sub_event_type']}")
+    if r["factuality"] != "asserted":
+        t.append(f" · {r['factuality'].upper()}", style=FACTUALITY_STYLES.get(r["factuality"], "bold"))
+    t.append(f" · {r['id']}", style="dim")
+    return t
+
+
+def _event_facts(r: dict) -> Text:
+    parts: list[Text] = []
+    if r["source"] or r["target"]:
+        parts.append(Text(f"{r['source'] or '?'} → {r['target'] or '?'}"))
+    if r["place_name"] or r["country_code"]:
+        parts.append(Text((r["place_name"] or "") + (f" ({r['country_code']})" if r["country_code"] else "")))
+    for kind, (low, high) in r["magnitudes"].items():
+        disputed = r["disputed"].get(kind, False)
+        parts.append(Text(f"{_range(low, high)} {MAGNITUDE_LABELS[kind]}" + (" ≠" if disputed else ""),
+                          style="bold red" if disputed else "bold"))
+    parts.append(Text(f"{r['reports']} report{'s' if r['reports'] != 1 else ''} from {r['sources']} "
+                      f"source{'s' if r['sources'] != 1 else ''}"))
+    t = Text("  ")
+    for i, part in enumerate(parts):
+        if i:
+            t.append(" · ")
+        t.append_text(part)
+    return t
+
+
+def _event_report(rep: dict) -> Text:
+    t = Text(f"  {rep['source'] or rep['document_id'][:8]}, {rep['published'] or 'undated'}: ", style="dim")
+    sentence = Text(rep["sentence"])
+    sentence.stylize("bold yellow", rep["trigger_start"], rep["trigger_end"])
+    t.append_text(sentence)
+    return t
+
+
+@app.command()
+def events(
+    db: Optional[str] = DB_OPTION,
+    type_: Optional[str] = typer.Option(None, "--type", "-t", help="Only this PLOVER type (ASSAULT, PROTEST, …) or ACLED event/sub-event type (Battles, Arrests, …); case-insensitive."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Only events whose source or target (a cross-document entity, any of its names) contains NAME."),
+    place: Optional[str] = typer.Option(None, "--place", help="Only events at a place whose name (or the words articles used for it) contains NAME."),
+    country: Optional[str] = typer.Option(None, "--country", "-c", help="Only events in this country (ISO code such as IQ or IRQ, or a name)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only events dated on or after this ISO date."),
+    all_events: bool = typer.Option(False, "--all", help="Also list negated, hypothetical and future mentions (flagged; they belong to no event)."),
+    limit: int = typer.Option(50, "--limit", help="At most this many events."),
+) -> None:
+    """Events across articles, newest first: who did what to whom, where, when and how many, with the range each count has across reports."""
+    from .store.database import Store
+    from .store.events import list_events
+
+    try:
+        cfg = Config.load(db=db)
+        with Store(cfg.db, read_only=True) as store:
+            rows = list_events(store, type_, actor, place, country, since, limit, include_unreal=all_events)
+            linked = store.query("SELECT count(*) AS n FROM events")[0]["n"] > 0
+        if not rows:
+            out.print("no events" + ("" if linked else " (run `sitroom link` to group event mentions)"))
+            return
+        for r in rows:
+            out.print(_event_heading(r))
+            out.print(_event_facts(r))
+            if r["report"]:
+                out.print(_event_report(r["report"]))
+        if any(r["disputed"].get(k) for r in rows for k in r["magnitudes"]):
+            out.print("≠ reports give different numbers (range across reports shown; ACLED's conservative count "
+                      "is the lowest)")
     except SitroomError as exc:
         raise _fail(exc)
 

@@ -15,7 +15,7 @@ For each trigger it finds
   get no ACLED type (ACLED codes what happened);
 - the ACLED sub-event type from the PLOVER type, the weapons named and the actors' sectors;
 - the place (the closest place in the sentence not inside the source actor; else one from the
-  previous sentence, at lower precision), the date (a date of the sentence, else the publication
+  previous sentence), the date (a date of the sentence, else the publication
   date, marked as such) and the magnitudes (dead, injured, arrested, crowd size) from the figures
   stage, so "at least 12" and "dozens" keep their qualifier and range.
 
@@ -1135,6 +1135,9 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
             for entry, toks in _candidates(tok, lexicon):
                 if any(t.i in used for t in toks[1:]):
                     continue
+                if tok.lower_ == "march" and tok.text[0].isupper() and tok.i + 1 < len(doc) and (
+                        doc[tok.i + 1].like_num or tok.i > 0 and doc[tok.i - 1].like_num):
+                    continue  # "March 4", "4 March": the month
                 if entry.lemmas == ("fight",) and tok.pos_ == "NOUN" and any(c.lower_ == "the" for c in tok.children):
                     continue  # "the fight against IS": a campaign, not a battle
                 if tok.dep_ == "compound" and len(toks) == 1 and tok.head.pos_ in ("NOUN", "PROPN"):
@@ -1158,7 +1161,7 @@ def find_events(doc: Doc, payload: dict, anchor: date | None, lexicon: Lexicon |
         mags = _attach_magnitudes(found, ctx)
         if last_assault is not None and all(_casualty_only(f) for f in found) and \
                 _same_paragraph(doc.text, last_assault.sentence_end, sent.start_char) and \
-                sent.start_char - last_assault.sentence_end < 400:
+                sent.start_char - last_assault.sentence_end < 3:
             # "Militants attacked a police post. Two officers were killed.": the toll is the attack's
             for f in found:
                 for m in mags[id(f)]:

@@ -2,7 +2,9 @@
 
 ``json`` writes one object following the export contract (``schema_version`` 1, validated by the
 JSON Schema shipped as ``sitroom/store/export-schema.json``); ``jsonl`` writes the same document
-objects one per line; ``csv`` and ``parquet`` write one file per table into a folder.
+objects one per line; ``csv`` and ``parquet`` write one file per table into a folder; ``geojson``
+writes places and events as points; ``acled`` writes the cross-document events as a CSV with
+ACLED's column names and ``plover`` as a JSON list of PLOVER records (both in ``store/events.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import IO, Iterator
 
 from ..errors import UsageError
 from .database import Store
+from .events import event_features, event_records, mentions_by_document, plover_records, write_acled_csv
 
 SCHEMA_VERSION = "1"
-FORMATS = ("json", "jsonl", "csv", "parquet", "geojson")
+FORMATS = ("json", "jsonl", "csv", "parquet", "geojson", "acled", "plover")
 #: Tables written by the csv and parquet exports, with the query for each.
 TABLE_QUERIES = {
     "documents": "SELECT id, title, source, author, published, url, dateline, story_id, word_count, "
@@ -44,6 +47,23 @@ TABLE_QUERIES = {
     "claims": "SELECT id, subject, unit, kind, place_id, low, high, sources, agree FROM claims ORDER BY id",
     "stories": "SELECT id, title, first_published, last_published, document_count FROM stories ORDER BY id",
     "duplicates": "SELECT document_id, duplicate_of, similarity FROM duplicates ORDER BY ALL",
+    "event_mentions": 'SELECT e.document_id, e.id, e.start, e."end", e.text, e.sentence_start, e.sentence_end, '
+                      "e.plover_type, e.plover_mode, e.plover_context, e.factuality, e.acled_event_type, "
+                      "e.acled_sub_event_type, e.source_actor, coalesce(ls.canonical_id, e.source_entity_id) "
+                      "AS source_entity_id, e.source_entity_id AS source_document_entity_id, e.source_sector, "
+                      "e.source_country, e.source_start, e.source_end, e.target_actor, "
+                      "coalesce(lt.canonical_id, e.target_entity_id) AS target_entity_id, "
+                      "e.target_entity_id AS target_document_entity_id, e.target_sector, e.target_country, "
+                      "e.target_start, e.target_end, e.place_id, e.place_name, e.country_code, e.geo_precision, "
+                      "e.place_start, e.place_end, e.date, e.date_start, e.date_end, e.time_precision, "
+                      "e.date_source, e.dead, e.injured, e.arrested, e.size, e.magnitudes, e.confidence, e.event_id "
+                      "FROM event_mentions e LEFT JOIN entity_links ls ON ls.entity_id = e.source_entity_id "
+                      "LEFT JOIN entity_links lt ON lt.entity_id = e.target_entity_id "
+                      'ORDER BY e.document_id, e.start, e."end"',
+    "events": "SELECT id, plover_type, plover_mode, acled_event_type, acled_sub_event_type, source_actor, "
+              "source_entity_id, target_actor, target_entity_id, place_id, country_code, date_start, date_end, "
+              "dead_low, dead_high, injured_low, injured_high, arrested_low, arrested_high, size_low, size_high, "
+              "reports, sources, agree, confidence FROM events ORDER BY id",
     "rejections": "SELECT path, code, reason, rejected_at FROM rejections ORDER BY rejected_at, path",
 }
 
@@ -79,6 +99,7 @@ def iter_documents(store: Store) -> Iterator[dict]:
         'SELECT m.document_id, m.text, m.start, m."end", m.place_id, p.name, p.country_code, p.lat, p.lon, '
         "p.feature, m.confidence, m.metonymy FROM place_mentions m JOIN places p ON p.id = m.place_id "
         "ORDER BY m.document_id, m.start"), "document_id")
+    events = mentions_by_document(store, {d["id"]: d["text"] for d in docs})
     for d in docs:
         doc_paths = [p["path"] for p in paths.get(d["id"], [])]
         yield {
@@ -99,7 +120,7 @@ def iter_documents(store: Store) -> Iterator[dict]:
                       for x in dates.get(d["id"], [])],
             "quotes": quotes.get(d["id"], []),
             "figures": figures.get(d["id"], []),
-            "events": [],
+            "events": events.get(d["id"], []),
         }
 
 
@@ -190,13 +211,15 @@ def place_records(store: Store) -> list[dict]:
 
 
 def geojson(store: Store) -> dict:
-    """Places as a GeoJSON FeatureCollection, weighted by mentions (for GIS tools and maps)."""
-    return {"type": "FeatureCollection", "features": [
+    """Places (weighted by mentions) and cross-document events as one GeoJSON FeatureCollection of
+    points, told apart by ``properties.kind`` ("place" or "event"), for GIS tools and maps."""
+    places = [
         {"type": "Feature", "id": r["id"],
          "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-         "properties": {k: r[k] for k in ("name", "country_code", "feature", "geonameid", "mention_count",
-                                           "document_ids")}}
-        for r in place_records(store) if r["lat"] is not None and r["lon"] is not None]}
+         "properties": {"kind": "place", **{k: r[k] for k in ("name", "country_code", "feature", "geonameid",
+                                                               "mention_count", "document_ids")}}}
+        for r in place_records(store) if r["lat"] is not None and r["lon"] is not None]
+    return {"type": "FeatureCollection", "features": places + event_features(store)}
 
 
 def build_export(store: Store) -> dict:
@@ -208,6 +231,7 @@ def build_export(store: Store) -> dict:
         "statements": statement_records(store),
         "claims": claim_records(store),
         "stories": story_records(store),
+        "events": event_records(store),
     }
 
 
@@ -222,7 +246,19 @@ def write_export(store: Store, fmt: str, out: str | None, stdout: IO[str]) -> st
     if fmt == "geojson":
         data = geojson(store)
         _write_text(json.dumps(data, ensure_ascii=False, indent=1), out, stdout)
-        return f"{len(data['features'])} places"
+        kinds = [f["properties"]["kind"] for f in data["features"]]
+        return f"{kinds.count('place')} places, {kinds.count('event')} events"
+    if fmt == "plover":
+        records = plover_records(store)
+        _write_text(json.dumps(records, ensure_ascii=False, indent=1), out, stdout)
+        return f"{len(records)} events"
+    if fmt == "acled":
+        if out in (None, "-"):
+            n = write_acled_csv(store, stdout)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as fh:
+                n = write_acled_csv(store, fh)
+        return f"{n} events"
     if fmt == "jsonl":
         lines = [json.dumps(d, ensure_ascii=False) for d in iter_documents(store)]
         _write_text("\n".join(lines) + ("\n" if lines else ""), out, stdout)
