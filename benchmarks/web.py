@@ -74,7 +74,10 @@ def synthesize(src: Path, dst: Path, n: int) -> Path:
     clone("document_paths", {"document_id": new_id("document_id"), "path": "x.path || '#' || k.k"})
     clone("quotes", {"document_id": new_id("document_id"), "statement_id": "x.statement_id || '~' || k.k"})
     clone("figures", {"document_id": new_id("document_id"), "claim_id": "x.claim_id || '~' || k.k"})
-    for table in ("statements", "claims", "stories"):
+    clone("event_mentions", {"document_id": new_id("document_id"),
+                             "id": new_id("document_id") + " || substr(x.id, strpos(x.id, ':'))",
+                             "event_id": "x.event_id || '~' || k.k"})
+    for table in ("statements", "claims", "stories", "events"):
         clone(table, {"id": "x.id || '~' || k.k"})
     clone("duplicates", {"document_id": new_id("document_id"), "duplicate_of": new_id("duplicate_of")})
     con.execute("DETACH s")
@@ -114,10 +117,14 @@ CASES = [
     ("API search (two words + source)", lambda s, i: f"/api/search?q={s['word'][i]}+{s['word'][-1 - i]}"
                                                       f"&source={s['source'][i]}"),
     ("API claims (first page)", lambda s, i: "/api/claims"),
+    ("API events (a page, filtered by country)", lambda s, i: f"/api/events?country=IQ&offset={20 * (i % 5)}"),
+    ("API events (actor)", lambda s, i: f"/api/events?actor={s['entity'][i]}"),
+    ("API events map", lambda s, i: "/api/events/map"),
     ("page document", lambda s, i: f"/documents/{s['doc'][i]}"),
     ("page entity", lambda s, i: f"/entities/{s['entity'][i]}"),
     ("page search", lambda s, i: f"/search?q={s['word'][i]}"),
     ("page claims", lambda s, i: "/claims"),
+    ("page events", lambda s, i: f"/events?offset={20 * (i % 5)}"),
 ]
 
 

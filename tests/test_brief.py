@@ -17,7 +17,7 @@ from sitroom.settings import Config
 from sitroom.store.database import Store
 from sitroom.store.export import statement_records, story_records
 
-from conftest import EXAMPLES
+from conftest import EXAMPLE_ARTICLES, EXAMPLES
 
 HOSTILE_TITLE = "<script>alert('title')</script> Mayor <img src=x onerror=alert(1)> warns"
 HOSTILE_TEXT = (
@@ -30,7 +30,7 @@ HOSTILE_TEXT = (
 def examples_db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("brief") / "examples.duckdb")
     report = ingest([str(EXAMPLES)], Config.load(db=path))
-    assert report.new == 12
+    assert report.new == EXAMPLE_ARTICLES
     return path
 
 
@@ -81,7 +81,7 @@ def test_writes_html_and_markdown_by_suffix(store, tmp_path):
     assert html["format"] == "html" and md["format"] == "md"
     assert (tmp_path / "brief.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (tmp_path / "brief.md").read_text(encoding="utf-8").startswith("# Situation briefing")
-    assert html["articles"] == 12 and html["sources"] > 20
+    assert html["articles"] == EXAMPLE_ARTICLES and html["sources"] > 20
     with pytest.raises(UsageError):
         write_brief(store, tmp_path / "brief.pdf")
 
@@ -251,3 +251,43 @@ def test_amount_and_markdown_escaping():
     escaped = _md_escape("a | b <script>*x*</script> [link](y)")
     assert "<" not in escaped and r"\|" in escaped and r"\*x\*" in escaped and r"\[link\]" in escaped
     assert unescape(escaped.replace("\\", "")) == "a | b <script>*x*</script> [link](y)"
+
+
+def test_events_section_cites_each_report_and_flags_the_disputed_toll(store, whole):
+    brief, html, md = whole
+    assert brief.events and brief.events_total >= len(brief.events)
+    days = [e.day for e in brief.events]
+    assert days == sorted(days)  # listed in date order
+    tal_afar = next(e for e in brief.events if e.place == "Tall ‘Afar" and not e.agree)
+    dead = next(c for c in tal_afar.counts if c.label == "dead")
+    assert dead.range == "9–12" and not dead.agree and tal_afar.sources >= 2
+    sources = {s.ref.n: s for s in brief.sources}
+    said = {sources[f.ref.n].fact for f in dead.figures}
+    assert {"Nine", "at least 12"} <= said  # each report's figure cited to its sentence
+    assert all(sources[r.n].fact for _, r in tal_afar.refs)  # the triggers ("attacked", "stormed")
+    section = re.search(r'<section id="events">(.*?)</section>', html, re.S).group(1)
+    row = re.search(rf'<tr id="ev-{tal_afar.id}" class="disagree">(.*?)</tr>', section, re.S).group(1)
+    assert "9–12" in row and "⚑" in row and row.count('class="ref"') == len(tal_afar.refs) + len(dead.figures)
+    assert section.count("<tr id=\"ev-") == len(brief.events)
+    md_section = md.split("## Events")[1].split("## Key actors")[0]
+    assert "9–12 dead **⚑ DISAGREE**" in md_section and md_section.count("\n| ") == len(brief.events) + 1
+    # On the map: one diamond per place with events; on the timeline: a lane and listed items.
+    figure = re.search(r'<figure class="map">(.*?)</figure>', html, re.S).group(1)
+    assert figure.count('class="event"') == len(brief.map.events) >= 3
+    assert any(m["event"] is tal_afar and m["event"].href == f"#ev-{tal_afar.id}" for m in brief.map.events)
+    lanes = {lane["kind"]: lane["count"] for lane in brief.chart.lanes}
+    assert lanes["event"] == brief.events_total and lanes["date"] > 0
+    listed = [e for _, entries in brief.timeline for e in entries if e.kind == "event"]
+    assert any("9–12 dead" in e.fact and "reports disagree" in e.fact for e in listed)
+    assert "**Most reported event" not in md and "Most reported event:" in md
+
+
+def test_events_in_a_narrower_scope_count_only_its_reports(store, whole):
+    brief = build_brief(store, since="2024-03-18")
+    docs = brief.scope.documents
+    for e in brief.events:
+        assert all(doc in docs for _, doc, _, _ in e.triggers) and e.reports == len(e.triggers)
+    disputed = next(e for e in whole[0].events if e.place == "Tall ‘Afar" and not e.agree)
+    tal_afar = next(e for e in brief.events if e.id == disputed.id)
+    assert tal_afar.reports < disputed.reports
+    assert tal_afar.counts[0].range == "9" and tal_afar.agree  # the 17 March report with "at least 12" is out

@@ -26,6 +26,8 @@ from sitroom.store.export import build_export, export_schema
 from sitroom.web import create_app, run_server
 from sitroom.web.highlight import Fact, segments
 
+from conftest import EXAMPLE_ARTICLES
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 WEB = ROOT / "src" / "sitroom" / "web"
@@ -44,7 +46,7 @@ def db_path(tmp_path_factory) -> str:
     (folder / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
     db = str(folder / "web.duckdb")
     report = ingest([str(EXAMPLES), str(folder / "hostile.jsonl")], Config.load(db=db))
-    assert report.new == 13 and not report.rejected
+    assert report.new == EXAMPLE_ARTICLES + 1 and not report.rejected
     return db
 
 
@@ -97,7 +99,7 @@ def test_every_page_renders_with_its_facts(client):
     story = _one(client, "/api/stories")
     statement = _one(client, f"/api/statements?speaker={maassen['id']}")
     expected = {
-        "/": ["Search articles", e(atlas["title"]), "13 articles"],
+        "/": ["Search articles", e(atlas["title"]), f"{EXAMPLE_ARTICLES + 1} articles"],
         "/search?q=fighters": ["contain every word", "<mark>"],
         f"/search?entity={maassen['id']}": ["entity: <a", "Ingrid Maassen"],
         f"/documents/{atlas['id']}": [e(atlas["title"]), 'class="hl hl-fig"', "about 5,000", 'id="fig-', 'id="dat-',
@@ -170,12 +172,12 @@ def test_pagination_is_consistent(client):
     beyond = client.get(f"/api/entities?offset={ten['total'] + 3}").json()
     assert beyond["items"] == [] and beyond["total"] == ten["total"]
     everything = _all(client, "/api/search?q=")
-    assert len({d["id"] for d in everything}) == len(everything) == 13
+    assert len({d["id"] for d in everything}) == len(everything) == EXAMPLE_ARTICLES + 1
 
 
 def test_search_words_and_filters(client):
     hits = _all(client, "/api/search?q=fighters")
-    assert 0 < len(hits) < 13 and all(h["score"] is not None for h in hits)
+    assert 0 < len(hits) < EXAMPLE_ARTICLES + 1 and all(h["score"] is not None for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     for h in hits:
         text = client.get(f"/api/documents/{h['id']}").json()["text"] + (h["title"] or "")
@@ -257,7 +259,8 @@ def test_openapi_describes_every_endpoint(client):
     paths = set(spec["paths"])
     assert {"/api/search", "/api/documents/{doc_id}", "/api/entities", "/api/entities/{entity_id}", "/api/places",
             "/api/places/{place_id}", "/api/statements", "/api/claims", "/api/stories", "/api/stories/{story_id}",
-            "/api/timeline", "/api/basemap", "/api/map", "/api/ingest"} <= paths
+            "/api/timeline", "/api/basemap", "/api/map", "/api/ingest", "/api/events", "/api/events/{event_id}",
+            "/api/events/map"} <= paths
     assert not any(p.startswith(("/documents", "/static")) for p in paths)  # pages are not API
     doc = spec["components"]["schemas"]["Document"]["properties"]
     assert {"id", "title", "source", "published", "text", "story_id", "entities", "places", "dates", "quotes",
@@ -293,7 +296,7 @@ def test_pages_have_no_inline_script_style_or_handlers(client):
     atlas = _one(client, "/api/search?limit=1")
     hostile = _one(client, "/api/search?q=pwned")
     for url in ("/", "/search?q=pwned", f"/documents/{atlas['id']}", f"/documents/{hostile['id']}", "/claims",
-                "/statements", "/timeline", "/map", "/stories", "/entities", "/docs"):
+                "/statements", "/timeline", "/map", "/stories", "/entities", "/docs", "/events"):
         html = client.get(url).text
         assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), url
         assert not re.search(r"<[a-z][^>]*\sstyle=", html, re.I), url
@@ -477,3 +480,102 @@ def test_timeline_is_the_cli_timeline(client, db_path):
     assert _all(client, "/api/timeline") == json.loads(json.dumps(whole))
     assert _all(client, f"/api/timeline?story={story['id']}") == json.loads(json.dumps(of_story))
     assert client.get("/api/timeline?story=Snope").json()["total"] == 0
+
+
+# -- events ----------------------------------------------------------------------------------------
+def _disputed_event(client: TestClient) -> dict:
+    """The Tal Afar checkpoint attack (examples/README.md): reports say nine and at least 12 dead."""
+    found = [e for e in _all(client, "/api/events?disagree=true") if e["dead"] and e["dead"]["low"] == 9]
+    assert found, "the disputed Tal Afar toll is not one event"
+    return found[0]
+
+
+def test_events_api_gives_the_export_records_paged_and_filtered(client, exported):
+    everything = _all(client, "/api/events")
+    extensions = {"lat", "lon", "day", "last_day", "mentions"}
+    assert len(everything) == len(exported["events"]) > 10
+    assert [{k: v for k, v in e.items() if k not in extensions} for e in everything] == exported["events"]
+    first, second = (client.get(f"/api/events?limit=7&offset={o}").json() for o in (0, 7))
+    assert first["total"] == second["total"] == len(everything)
+    assert first["items"] + second["items"] == everything[:14]
+    texts = {d["id"]: d["text"] for d in exported["documents"]}
+    for e in everything:
+        assert [m["id"] for m in e["mentions"]] == e["report_ids"] and len(e["mentions"]) == e["reports"]
+        for m in e["mentions"]:
+            text = texts[m["document_id"]]
+            assert text[m["start"]:m["end"]] == m["text"] and m["event_id"] == e["id"]
+            assert text[m["sentence_start"]:m["sentence_end"]] == m["sentence"]
+    tal_afar = _disputed_event(client)
+    assert tal_afar["dead"] == {"low": 9.0, "high": 12.0} and tal_afar["sources"] >= 2 and not tal_afar["agree"]
+    assert client.get(f"/api/events/{tal_afar['id']}").json() == tal_afar
+    assert client.get("/api/events/Vnope").status_code == 404
+
+    def ids(url: str) -> set[str]:
+        return {e["id"] for e in _all(client, url)}
+
+    assaults = _all(client, "/api/events?type=ASSAULT")
+    assert assaults and all(e["plover_type"] == "ASSAULT" for e in assaults)
+    assert ids("/api/events?acled=Battles") == {e["id"] for e in everything if e["acled_event_type"] == "Battles"}
+    iraq = _all(client, "/api/events?country=iq")
+    assert iraq and all(e["country_code"] == "IQ" for e in iraq) and tal_afar["id"] in {e["id"] for e in iraq}
+    assert ids(f"/api/events?place_id={tal_afar['place_id']}") == \
+        {e["id"] for e in everything if e["place_id"] == tal_afar["place_id"]}
+    later = _all(client, "/api/events?since=2024-03-17")
+    assert later and all(e["last_day"] >= "2024-03-17" for e in later)
+    assert ids("/api/events?since=2024-03-17") < ids("/api/events?since=2024-03")
+    repeated = _all(client, "/api/events?min_reports=2")
+    assert repeated and all(e["reports"] >= 2 for e in repeated)
+    linked = next(e for e in everything if e["source_actor"] and e["source_actor"]["entity_id"])
+    by_actor = _all(client, f"/api/events?actor={linked['source_actor']['entity_id']}")
+    assert linked["id"] in {e["id"] for e in by_actor}
+    assert ids(f"/api/events?actor={linked['source_actor']['name'].replace(' ', '+')}") == {e["id"] for e in by_actor}
+    assert all(linked["source_actor"]["entity_id"] in {(e["source_actor"] or {}).get("entity_id"),
+                                                       (e["target_actor"] or {}).get("entity_id")} for e in by_actor)
+    story = _one(client, "/api/stories")
+    assert ids(f"/api/events?story={story['id']}") == \
+        {e["id"] for e in everything if set(e["document_ids"]) & set(story["document_ids"])}
+    for url in ("/api/events?type=ASSULT", "/api/events?country=IRQ", "/api/events?since=soon",
+                "/api/events?min_reports=0", "/api/events?limit=101", "/api/events/map?limit=0"):
+        assert client.get(url).status_code == 422, url
+    assert client.get("/api/events?since=2024-13").json()["total"] == 0
+    located = client.get("/api/events/map?country=IQ").json()
+    assert located["type"] == "FeatureCollection" and located["total"] == len(located["features"]) > 0
+    assert {f["id"] for f in located["features"]} == {e["id"] for e in iraq if e["lat"] is not None}
+    assert all(f["properties"]["kind"] == "event" for f in located["features"])
+
+
+def exported_documents(client: TestClient) -> list[dict]:
+    return [client.get(f"/api/documents/{d['id']}").json() for d in _all(client, "/api/search?q=")]
+
+
+def test_events_page_map_and_document_highlights(client):
+    tal_afar = _disputed_event(client)
+    html = client.get("/events").text
+    assert 'aria-current="page">Events' in html and 'data-map="events"' in html
+    assert html.count('<li class="card event') == 20 and "reports disagree" in html
+    one = client.get(f"/events?id={tal_afar['id']}").text
+    assert one.count('<li class="card event') == 1 and 'class="card event disagree"' in one
+    assert "<strong>9–12</strong> dead" in one and f'href="/places/{tal_afar["place_id"]}"' in one
+    for m in tal_afar["mentions"]:
+        assert f'href="/documents/{m["document_id"]}#evt-{m["start"]}"' in one
+        assert f'<mark class="trigger">{e(m["text"])}</mark>' in one
+    if tal_afar["target_actor"]:
+        assert e(tal_afar["target_actor"]["name"]) in one
+    filtered = client.get("/events?type=PROTEST&country=IQ").text
+    assert "ASSAULT /" not in filtered.split('<p class="count">')[1] and "PROTEST" in filtered
+    assert client.get("/events?type=RUMOUR").status_code == 422
+    assert "Nothing matches" in client.get("/events?place=Atlantis").text
+    svg = client.get("/events/map.svg?country=IQ").text
+    assert svg.count('fill="#be123c"') == client.get("/api/events/map?country=IQ").json()["total"]
+    # In its article every mention is highlighted; a mention that is not asserted is marked as such.
+    doc = client.get(f"/api/documents/{tal_afar['document_id']}").json()
+    page = client.get(f"/documents/{doc['id']}").text
+    assert doc["events"] and all(f'id="evt-{x["start"]}"' in page for x in doc["events"])
+    assert f'href="/events?id={tal_afar["id"]}"' in page
+    unreal = [(d["id"], x) for d in exported_documents(client) for x in d["events"] if x["factuality"] != "asserted"]
+    assert unreal
+    doc_id, x = unreal[0]
+    page = client.get(f"/documents/{doc_id}").text
+    assert re.search(rf'class="hl hl-event ev-{x["factuality"]}[^"]*"[^>]*data-f="[^"]*evt-{x["start"]}', page)
+    assert f'<span class="badge fact-{x["factuality"]}">' in page and x["event_id"] is None
+    assert "/api/events" in client.get("/docs").text and "EventReport" in client.get("/docs").text

@@ -21,7 +21,7 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 
 import uvicorn  # noqa: E402
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from sitroom.pipeline import ingest  # noqa: E402
 from sitroom.settings import Config  # noqa: E402
@@ -182,4 +182,55 @@ def test_other_pages_render_cleanly(page, base_url, shots, path, name, needle):
         page.wait_for_url("**/stories/**")
         assert page.locator("ol.timeline li").count() > 0
         _shot(page, shots, "story")
+    assert page.problems == []
+
+
+def test_events_page_map_layer_popup_and_filters(page, base_url, shots):
+    """The Events page: a marker per located event (places layer off, switchable), a popup per
+    marker leading to the event, filters narrowing list and map alike; the world map has both."""
+    page.goto(base_url + "/")
+    page.click("nav a:has-text('Events')")
+    page.wait_for_url("**/events")
+    located = page.request.get(base_url + "/api/events/map").json()["total"]
+    assert located > 5
+    page.wait_for_selector(".leaflet-container")
+    expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(located)
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == 0  # places layer off
+    toggles = page.locator(".leaflet-control-layers-overlays label")
+    assert toggles.count() == 2 and toggles.nth(0).inner_text().strip() == "Places"
+    page.locator(".leaflet-marker-pane .event-marker").first.dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content .event-popup")
+    popup.wait_for()
+    assert "report" in popup.inner_text()
+    href = popup.locator("a").get_attribute("href")
+    assert href.startswith("/events?id=V")
+    page.goto(base_url + href)
+    assert page.locator("li.card.event").count() == 1
+    assert page.locator("li.card.event mark.trigger").count() >= 1
+    page.go_back()
+    expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(located)
+    toggles.nth(0).locator("input").check()
+    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(5).wait_for(state="attached")
+    page.select_option("form.filters select[name=type]", "ASSAULT")
+    page.select_option("form.filters select[name=country]", "IQ")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/events?**type=ASSAULT**")
+    iraq = page.request.get(base_url + "/api/events/map?type=ASSAULT&country=IQ").json()["total"]
+    expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(iraq)
+    kinds = page.locator("li.card.event .badge.ptype").all_inner_texts()
+    assert kinds and all(k.startswith("ASSAULT") for k in kinds)
+    assert page.locator("li.card.event.disagree").count() >= 1  # the disputed Tal Afar toll
+    page.select_option("form.filters select[name=type]", "")
+    page.select_option("form.filters select[name=acled]", "Battles")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/events?**acled=Battles**")
+    battles = page.request.get(base_url + "/api/events/map?acled=Battles&country=IQ").json()["total"]
+    expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(battles)
+    assert page.locator("li.card.event").first.get_attribute("class") == "card event disagree"  # newest first
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.wait_for_timeout(300)
+    _shot(page, shots, "events")
+    page.goto(base_url + "/map")
+    expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(located)
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 5  # and the places
     assert page.problems == []

@@ -337,7 +337,7 @@ _NOT_INSIDE = {"DATE", "TIME", "PERSON", "GPE", "LOC", "ORG", "FAC", "WORK_OF_AR
 def _candidates(tok: Token, lexicon: Lexicon) -> list[tuple[Trigger, list[Token]]]:
     if tok.pos_ not in ("VERB", "NOUN", "PROPN") or tok.ent_type_ in _NOT_INSIDE:
         return []
-    keys = {_lemma(tok), tok.lower_}
+    keys = dict.fromkeys((_lemma(tok), tok.lower_))  # ordered: a set's order changes with the hash seed
     out = []
     for key in keys:
         for entry in lexicon.triggers.get(key, ()):

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
 from ..geo.basemap import country_shapes
+from ..store.events import day_of
 from . import fulltext, models, reads
 from .snapshot import Reader
 
@@ -179,6 +180,77 @@ def claims(subject: Optional[str] = Query(None, max_length=ID_TEXT, description=
     return page(total, items, limit, offset)
 
 
+def _event_filters(r: Reader, *, type: Optional[str], acled: Optional[str], actor: Optional[str],
+                   country: Optional[str], place_id: Optional[str], since: Optional[str], story: Optional[str],
+                   min_reports: int, disagree: bool) -> Optional[dict]:
+    """Keyword arguments for ``reads.events``; None when a given filter names nothing (an empty page)."""
+    if not _story_ok(r, story):
+        return None
+    found = reads.resolve_entity(r, actor) if actor and actor.strip() else None
+    since_day = day_of(since)[0] if since else None
+    if since and since_day is None:  # "2024-13"
+        return None
+    return {"plover_type": type, "acled": acled or None, "actor_entity_id": found["id"] if found else None,
+            "actor_text": actor.strip() if actor and actor.strip() and not found else None, "country": country,
+            "place_id": place_id or None, "since": since_day, "story_id": story or None,
+            "min_reports": min_reports, "disagree": disagree}
+
+
+EVENT_TYPE = Query(None, description="a PLOVER event type (ASSAULT, PROTEST, COERCE, …)")
+EVENT_ACLED = Query(None, max_length=ID_TEXT,
+                    description="an ACLED event type or sub-event type, e.g. Battles or Armed clash")
+EVENT_ACTOR = Query(None, max_length=ID_TEXT, description="an entity id or name: events whose source or target it is "
+                                                          "(a name no entity has matches the actors' words)")
+EVENT_COUNTRY = Query(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 country code of the place")
+EVENT_PLACE = Query(None, max_length=ID_TEXT, description="a place id (GeoNames id, or e.g. region:sahel)")
+EVENT_SINCE = Query(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                    description="YYYY[-MM[-DD]]: events that may have happened on or after it")
+EVENT_STORY = Query(None, max_length=ID_TEXT, description="a story id: events reported by its articles")
+EVENT_MIN_REPORTS = Query(1, ge=1, le=100_000, description="only events reported at least this many times")
+EVENT_DISAGREE = Query(False, description="only events whose reports give different magnitudes")
+
+
+@router.get("/events", response_model=models.Page[models.Event],
+            summary="Events across articles (who did what to whom, where, when, how many), latest first")
+def events(type: Optional[models.PloverType] = EVENT_TYPE, acled: Optional[str] = EVENT_ACLED,
+           actor: Optional[str] = EVENT_ACTOR, country: Optional[str] = EVENT_COUNTRY,
+           place_id: Optional[str] = EVENT_PLACE, since: Optional[str] = EVENT_SINCE,
+           story: Optional[str] = EVENT_STORY, min_reports: int = EVENT_MIN_REPORTS, disagree: bool = EVENT_DISAGREE,
+           limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
+    filters = _event_filters(r, type=type, acled=acled, actor=actor, country=country, place_id=place_id, since=since,
+                             story=story, min_reports=min_reports, disagree=disagree)
+    if filters is None:
+        return page(0, [], limit, offset)
+    total, items = reads.events(r, limit=limit, offset=offset, **filters)
+    return page(total, items, limit, offset)
+
+
+@router.get("/events/map", response_model=models.EventMap,
+            summary="Located events as GeoJSON points, latest first (the same filters as /api/events)")
+def event_map(type: Optional[models.PloverType] = EVENT_TYPE, acled: Optional[str] = EVENT_ACLED,
+              actor: Optional[str] = EVENT_ACTOR, country: Optional[str] = EVENT_COUNTRY,
+              place_id: Optional[str] = EVENT_PLACE, since: Optional[str] = EVENT_SINCE,
+              story: Optional[str] = EVENT_STORY, min_reports: int = EVENT_MIN_REPORTS,
+              disagree: bool = EVENT_DISAGREE,
+              limit: int = Query(1000, ge=1, le=5000, description="points at most"),
+              r: Reader = Depends(reader)) -> dict:
+    filters = _event_filters(r, type=type, acled=acled, actor=actor, country=country, place_id=place_id, since=since,
+                             story=story, min_reports=min_reports, disagree=disagree)
+    if filters is None:
+        return {"type": "FeatureCollection", "total": 0, "features": []}
+    # Up to 5000 features: returned as built (they follow EventMap) rather than validated again.
+    return JSONResponse(reads.events_geojson(r, limit=limit, **filters))
+
+
+@router.get("/events/{event_id}", response_model=models.Event, responses={404: ERRORS[404]},
+            summary="One event with every report of it")
+def event(event_id: str, r: Reader = Depends(reader)) -> dict:
+    found = reads.event(r, event_id)
+    if found is None:
+        raise _not_found("event")
+    return found
+
+
 @router.get("/stories", response_model=models.Page[models.Story], summary="Stories, biggest first")
 def stories(limit: int = LIMIT, offset: int = OFFSET, r: Reader = Depends(reader)) -> dict:
     total, items = reads.stories(r, limit=limit, offset=offset)
@@ -205,7 +277,8 @@ def timeline(story: Optional[str] = Query(None, max_length=ID_TEXT),
     return page(total, items, limit, offset)
 
 
-@router.get("/map", summary="Places as GeoJSON points weighted by mentions (the geojson export)")
+@router.get("/map", summary="Places as GeoJSON points weighted by mentions (the geojson export's places; "
+                             "events: /api/events/map)")
 def place_map(r: Reader = Depends(reader)) -> dict:
     return reads.map_features(r)
 

@@ -30,8 +30,8 @@ STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 log = logging.getLogger("sitroom.web")
 
-NAV = (("/", "Search"), ("/stories", "Stories"), ("/claims", "Claims"), ("/statements", "Statements"),
-       ("/timeline", "Timeline"), ("/map", "Map"), ("/entities", "Entities"))
+NAV = (("/", "Search"), ("/stories", "Stories"), ("/events", "Events"), ("/claims", "Claims"),
+       ("/statements", "Statements"), ("/timeline", "Timeline"), ("/map", "Map"), ("/entities", "Entities"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ def _templates() -> Jinja2Templates:
     env.filters["num"] = lambda x: "" if x is None else (f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}")
     env.filters["figrange"] = highlight.figure_range
     env.globals["anchor"] = highlight.anchor_id
+    env.globals["actor_name"] = highlight.actor_name
 
     def common(request: Request) -> dict:
         path = request.url.path

@@ -10,6 +10,7 @@ escapes them like any other article text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -58,8 +59,37 @@ def figure_range(low: float | None, high: float | None, unit: str | None = None)
     return f"{body}{'%' if unit == '%' else ' ' + unit if unit else ''}"
 
 
+#: How a report that does not assert its event is marked (PLOVER's auxiliary modes).
+FACTUALITY = {"negated": "did not happen (negated)", "hypothetical": "might happen (hypothetical)",
+              "future": "planned or expected (future)"}
+
+
+def actor_name(actor: dict | None) -> str | None:
+    """The name of an event's source or target (an export actor object), else its words."""
+    return (actor.get("name") or actor.get("text")) if actor else None
+
+
+def event_title(e: dict) -> str:
+    """Hover text of an event trigger (an export event object): what, who to whom, where, when,
+    how many, and whether the sentence says it happened."""
+    what = "/".join(x for x in (e["plover_type"], e.get("plover_mode")) if x)
+    if e.get("acled_sub_event_type"):
+        what += f" · ACLED {e['acled_sub_event_type']}"
+    source, target = actor_name(e.get("source_actor")), actor_name(e.get("target_actor"))
+    parts = [f"Event ({what}): {source or '?'}{' → ' + target if target else ''}"]
+    if e.get("place_name"):
+        parts.append(f"at {e['place_name']}")
+    if e.get("date") and not e["date"].endswith("_REF"):  # PRESENT_REF ("now") names no date
+        parts.append(f"{e['date']}{' (publication date)' if e.get('date_source') == 'publication' else ''}")
+    parts += [f"{e[k]['text']} {k}" for k in ("dead", "injured", "arrested", "size") if e.get(k)]
+    if e.get("factuality", "asserted") != "asserted":
+        parts.append(FACTUALITY.get(e["factuality"], e["factuality"]))
+    return " · ".join(parts)
+
+
 def document_facts(doc: dict, entity_names: dict[str, str], mark: tuple[int, int] | None = None) -> list[Fact]:
-    """The highlightable facts of a document record (``reads.document``)."""
+    """The highlightable facts of a document record (``reads.document``); a reported event links
+    to its cross-document event, one the sentence does not assert is marked by its factuality."""
     facts: list[Fact] = []
     for e in doc["entities"]:
         name = entity_names.get(e["entity_id"], e["text"])
@@ -79,6 +109,10 @@ def document_facts(doc: dict, entity_names: dict[str, str], mark: tuple[int, int
     for f in doc["figures"]:
         what = " ".join(x for x in (f["qualifier"], figure_range(f["low"], f["high"], f["unit"]), f["subject"]) if x)
         facts.append(Fact("fig", f["start"], f["end"], f"Figure ({f['kind']}): {what}", None, "hl-fig"))
+    for e in doc.get("events", []):
+        css = "hl-event" + ("" if e["factuality"] == "asserted" else f" ev-{e['factuality']}")
+        facts.append(Fact("evt", e["start"], e["end"], event_title(e),
+                          f"/events?id={e['event_id']}" if e.get("event_id") else None, css))
     if mark:
         facts.append(Fact("mark", mark[0], mark[1], "The passage you followed a link to", None, "hl-mark"))
     return facts
@@ -104,10 +138,31 @@ def segments(text: str, facts: Iterable[Fact]) -> list[Segment]:
             out.append(Segment(text[a:b], "", "", None, tuple(anchors.get(a, ())), ""))
             continue
         inner = sorted(active, key=lambda f: f.end - f.start)  # innermost fact first
-        href = next((f.href for f in inner if f.kind == "pla" and f.href), None) or \
+        href = next((f.href for f in inner if f.kind in ("pla", "evt") and f.href), None) or \
             next((f.href for f in inner if f.href), None)
         css = " ".join(dict.fromkeys(c for f in inner for c in f.css.split()))
         title = "\n".join(dict.fromkeys(f.title for f in inner))
         out.append(Segment(text[a:b], css, title, href, tuple(anchors.get(a, ())),
                            " ".join(dict.fromkeys(f.anchor for f in inner))))
     return out
+
+
+def pieces(text: str, offset: int, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    """``text`` (which starts at ``offset`` in its article) as (piece, class) pairs, cut at the
+    given (start, end, class) spans, whitespace runs collapsed: for marking a trigger and the
+    counts in a report's sentence without markup in the data.  Overlapping spans: the first wins."""
+    marks = [""] * len(text)
+    for start, end, cls in reversed(spans):
+        for i in range(max(0, start - offset), min(len(text), end - offset)):
+            marks[i] = cls
+    out: list[tuple[str, str]] = []
+    for ch, cls in zip(text, marks):
+        if out and out[-1][1] == cls:
+            out[-1] = (out[-1][0] + ch, cls)
+        else:
+            out.append((ch, cls))
+    cleaned = [(re.sub(r"\s+", " ", piece), cls) for piece, cls in out]
+    if cleaned:
+        cleaned[0] = (cleaned[0][0].lstrip(), cleaned[0][1])
+        cleaned[-1] = (cleaned[-1][0].rstrip(), cleaned[-1][1])
+    return [c for c in cleaned if c[0]]

@@ -51,12 +51,13 @@ def _countries(bbox: tuple[float, float, float, float], width: int, height: int)
 
 def render(points: list[tuple[float, float, float, str]], bbox: tuple[float, float, float, float] = WORLD,
            width: int = 960) -> str:
-    """An SVG document: countries, then circles (lon, lat, radius in px, "here" or "other") on top."""
+    """An SVG document: countries, then circles (lon, lat, radius in px, "here", "other" or "event") on top."""
     x0, y0, x1, y1 = bbox
     mid = math.radians((y0 + y1) / 2)
     height = max(120, round(width * (y1 - y0) / ((x1 - x0) * max(math.cos(mid), 0.2))))
     sx, sy = width / (x1 - x0), height / (y1 - y0)
-    colours = {"here": ("#c2410c", "#7c2d12", ".6"), "other": ("#64748b", "#475569", ".35")}
+    colours = {"here": ("#c2410c", "#7c2d12", ".6"), "other": ("#64748b", "#475569", ".35"),
+               "event": ("#be123c", "#881337", ".7")}
     dots = []
     for lon, lat, r, kind in sorted(points, key=lambda p: -p[2]):
         if x0 <= lon <= x1 and y0 <= lat <= y1:

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from . import fulltext, highlight, mapsvg, reads
+from ..store.events import day_of
+from . import fulltext, highlight, mapsvg, models, reads
 from .api import ID_TEXT, OFFSET, reader
 from .snapshot import Reader
 
@@ -277,3 +278,95 @@ def timeline_page(request: Request, story: Optional[str] = Query(None, max_lengt
     _, all_stories = reads.stories(r, limit=100)
     return render(request, "timeline.html", items=items, story=story or "", st=st, since=since or "", kind=kind or "",
                   stories=all_stories, pager=pager(request, total, 50, offset))
+
+
+# -- events ------------------------------------------------------------------------------------
+def event_when(e: dict) -> str:
+    """When an event happened, as its reports date it: "2024-03-04", "2024-03-16 – 2024-03-18",
+    "week of 2024-03-04", or the publication day when no report names a calendar date."""
+    start, end = e.get("date"), e.get("date_end")
+
+    def one(value: str) -> str:
+        return f"week of {day_of(value)[0]}" if "-W" in value else value
+
+    if start and day_of(start)[0]:
+        return one(start) if not end or end == start or not day_of(end)[0] else f"{one(start)} – {one(end)}"
+    return f"{e['day']} (publication date)" if e.get("day") else "undated"
+
+
+MAGNITUDES = (("dead", "dead"), ("injured", "injured"), ("arrested", "arrested"), ("size", "in the crowd"))
+
+
+def _event_context(items: list[dict]) -> None:
+    """What the event cards show beside the record: the date as text, the counts, and each
+    report's sentence cut into (text, class) pieces around its trigger and counts."""
+    for e in items:
+        e["when"] = event_when(e)
+        e["tolls"] = [(label, highlight.figure_range(e[k]["low"], e[k]["high"])) for k, label in MAGNITUDES if e[k]]
+        for m in e["mentions"]:
+            figures = [(k, label, m[k]) for k, label in MAGNITUDES if m[k]]
+            spans = [(m["start"], m["end"], "trigger")] + [(f["start"], f["end"], "count") for _, _, f in figures]
+            m["pieces"] = highlight.pieces(m["sentence"], m["sentence_start"], spans)
+            m["counts"] = [f"{f['text']} {label}" for _, label, f in figures]
+
+
+def _events_query(r: Reader, type: Optional[str], actor: Optional[str], country: Optional[str],
+                  since: Optional[str], place: Optional[str], story: Optional[str], disagree: bool,
+                  event_id: Optional[str], acled: Optional[str] = None) -> tuple[Optional[dict], dict]:
+    """(keyword arguments for reads.events or None when a filter matches nothing, what the page echoes)."""
+    who = reads.resolve_entity(r, actor) if actor and actor.strip() else None
+    pl = reads.resolve_place(r, place) if place else None
+    st = reads.story(r, story) if story else None
+    since_day = day_of(since)[0] if since else None
+    shown = {"type": type or "", "acled": acled or "", "actor": actor or "", "country": (country or "").upper(),
+             "since": since or "",
+             "place": place or "", "pl": pl, "who": who, "story": st, "disagree": disagree, "one": event_id}
+    if (place and not pl) or (story and not st) or (since and not since_day):
+        return None, shown
+    return {"event_id": event_id or None, "plover_type": type or None, "acled": acled or None,
+            "actor_entity_id": who["id"] if who else None,
+            "actor_text": actor.strip() if actor and actor.strip() and not who else None,
+            "country": country or None, "place_id": pl["id"] if pl else None,
+            "since": since_day, "story_id": st["id"] if st else None,
+            "disagree": disagree}, shown
+
+
+EVENT_PAGE_TYPE = Query(None, pattern="^(" + "|".join(models.PloverType.__args__) + ")?$")
+EVENT_PAGE_COUNTRY = Query(None, pattern=r"^([A-Za-z]{2})?$")
+EVENT_PAGE_SINCE = Query(None, pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(request: Request, type: Optional[str] = EVENT_PAGE_TYPE,
+                acled: Optional[str] = Query(None, max_length=ID_TEXT),
+                actor: Optional[str] = Query(None, max_length=ID_TEXT), country: Optional[str] = EVENT_PAGE_COUNTRY,
+                since: Optional[str] = EVENT_PAGE_SINCE, place: Optional[str] = Query(None, max_length=ID_TEXT),
+                story: Optional[str] = Query(None, max_length=ID_TEXT), disagree: bool = False,
+                id: Optional[str] = Query(None, max_length=ID_TEXT), offset: int = OFFSET,
+                r: Reader = Depends(reader)) -> HTMLResponse:
+    filters, shown = _events_query(r, type, actor, country, since, place, story, disagree, id, acled)
+    total, items = (0, []) if filters is None else reads.events(r, limit=PAGE, offset=offset, **filters)
+    _event_context(items)
+    api = {"type": type, "acled": acled, "actor": actor, "country": country, "since": since,
+           "place_id": shown["pl"]["id"] if shown["pl"] else None, "story": story,
+           "disagree": "true" if disagree else None}
+    query = urlencode({k: v for k, v in api.items() if v})
+    return render(request, "events.html", items=items, pager=pager(request, total, PAGE, offset),
+                  facets=reads.event_facets(r), map_query=query,
+                  unmatched=filters is None, needs_map=True,
+                  clear=lambda key: qs(request, **{key: None, "offset": None}),
+                  **shown)
+
+
+@router.get("/events/map.svg")
+def events_svg(type: Optional[str] = EVENT_PAGE_TYPE, acled: Optional[str] = Query(None, max_length=ID_TEXT),
+               actor: Optional[str] = Query(None, max_length=ID_TEXT),
+               country: Optional[str] = EVENT_PAGE_COUNTRY, since: Optional[str] = EVENT_PAGE_SINCE,
+               place_id: Optional[str] = Query(None, max_length=ID_TEXT),
+               story: Optional[str] = Query(None, max_length=ID_TEXT), disagree: bool = False,
+               r: Reader = Depends(reader)) -> Response:
+    """The events page's map without JavaScript: a dot per located event."""
+    filters, _ = _events_query(r, type, actor, country, since, place_id, story, disagree, None, acled)
+    feats = reads.events_geojson(r, limit=5000, **filters)["features"] if filters is not None else []
+    return _svg(mapsvg.render([(f["geometry"]["coordinates"][0], f["geometry"]["coordinates"][1],
+                                5.0 + min(f["properties"]["reports"], 9), "event") for f in feats]))

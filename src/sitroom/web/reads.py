@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+from ..store.events import MAGNITUDES as EVENT_MAGNITUDES, _MENTION_SQL, mention_record
 from ..store.export import geojson as places_geojson
 from ..store.queries import sentence_around, timeline as build_timeline
 from .snapshot import Reader
@@ -75,7 +76,7 @@ def document(r: Reader, doc_id: str) -> dict | None:
                           'FROM quotes q WHERE document_id = ? ORDER BY start, "end"', [doc_id]),
         "figures": r.query('SELECT text, start, "end", value, low, high, unit, subject, qualifier, kind, claim_id '
                            'FROM figures WHERE document_id = ? ORDER BY start, "end"', [doc_id]),
-        "events": [],
+        "events": document_events(r, doc_id, d["text"]),
         "dateline": d["dateline"], "word_count": d["word_count"],
     }
 
@@ -233,8 +234,13 @@ def place_documents(r: Reader, place_id: str, limit: int = 20, offset: int = 0) 
 
 
 def map_features(r: Reader) -> dict:
-    """Every place as a GeoJSON point weighted by mentions (the ``geojson`` export)."""
-    return r.snapshot.cached(("map",), lambda: places_geojson(r))
+    """Every place as a GeoJSON point weighted by mentions (the ``geojson`` export's places; its
+    events are served, filtered and paged, by ``events_geojson``)."""
+    def places() -> dict:
+        geo = places_geojson(r)
+        return {**geo, "features": [f for f in geo["features"] if f["properties"].get("kind", "place") == "place"]}
+
+    return r.snapshot.cached(("map",), places)
 
 
 # -- statements --------------------------------------------------------------------------------
@@ -409,3 +415,176 @@ def warm(r: Reader) -> None:
     """What a new snapshot precomputes in the background: the corpus timeline and the map."""
     timeline(r, limit=1)
     map_features(r)
+
+
+# -- events ------------------------------------------------------------------------------------
+_EVENT_COLS = ("id, document_id, text, start, \"end\", sentence_start, sentence_end, plover_type, plover_mode, "
+               "acled_event_type, acled_sub_event_type, source_actor, source_entity_id, target_actor, target_entity_id, "
+               "place_id, place_name, country_code, lat, lon, date_start, date_end, day, last_day, dead_low, dead_high, "
+               "injured_low, injured_high, arrested_low, arrested_high, size_low, size_high, reports, sources, agree, "
+               "confidence")
+
+
+def _event_where(*, event_id: str | None = None, plover_type: str | None = None, acled: str | None = None,
+                 actor_entity_id: str | None = None, actor_text: str | None = None, country: str | None = None,
+                 place_id: str | None = None, since: str | None = None, story_id: str | None = None,
+                 min_reports: int = 1, disagree: bool = False) -> tuple[str, list]:
+    """A WHERE clause over ``w_events e`` (every value a bound parameter)."""
+    where, params = [], []
+    if event_id:
+        where.append("e.id = ?")
+        params.append(event_id)
+    if plover_type:
+        where.append("e.plover_type = ?")
+        params.append(plover_type.upper())
+    if acled:
+        where.append("(lower(e.acled_event_type) = lower(?) OR lower(e.acled_sub_event_type) = lower(?))")
+        params += [acled, acled]
+    if actor_entity_id:
+        where.append("(e.source_entity_id = ? OR e.target_entity_id = ?)")
+        params += [actor_entity_id, actor_entity_id]
+    elif actor_text:
+        where.append("(contains(lower(coalesce(e.source_actor, '')), lower(?)) OR "
+                     "contains(lower(coalesce(e.target_actor, '')), lower(?)))")
+        params += [actor_text, actor_text]
+    if country:
+        where.append("e.country_code = upper(?)")
+        params.append(country)
+    if place_id:
+        where.append("e.place_id = ?")
+        params.append(place_id)
+    if since:
+        where.append("e.last_day >= ?")
+        params.append(since)
+    if story_id:
+        where.append("e.id IN (SELECT m.event_id FROM event_mentions m JOIN documents d ON d.id = m.document_id "
+                     "WHERE d.story_id = ?)")
+        params.append(story_id)
+    if min_reports > 1:
+        where.append("e.reports >= ?")
+        params.append(min_reports)
+    if disagree:
+        where.append("NOT e.agree")
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _event_actor(row: dict, side: str, names: dict[str, str]) -> dict | None:
+    """``store.events._event_actor``: the cross-document entity and its name, else the words."""
+    eid, text = row[f"{side}_entity_id"], row[f"{side}_actor"]
+    if eid is None and text is None:
+        return None
+    return {"entity_id": eid, "name": names.get(eid, text) if eid else text}
+
+
+def _event_record(row: dict, names: dict[str, str], reports: list[dict]) -> dict:
+    """The export's event record (``store.events.event_records``), plus the extensions ``lat``,
+    ``lon``, ``day``, ``last_day`` and ``mentions`` (every report with its sentence)."""
+    return {
+        "id": row["id"], "document_id": row["document_id"], "text": row["text"], "start": row["start"],
+        "end": row["end"], "sentence_start": row["sentence_start"], "sentence_end": row["sentence_end"],
+        "plover_type": row["plover_type"], "plover_mode": row["plover_mode"],
+        "acled_event_type": row["acled_event_type"], "acled_sub_event_type": row["acled_sub_event_type"],
+        "source_actor": _event_actor(row, "source", names), "target_actor": _event_actor(row, "target", names),
+        "place_id": row["place_id"], "place_name": row["place_name"], "country_code": row["country_code"],
+        "date": row["date_start"], "date_end": row["date_end"],
+        **{k: None if row[f"{k}_low"] is None and row[f"{k}_high"] is None else
+           {"low": row[f"{k}_low"], "high": row[f"{k}_high"]} for k in EVENT_MAGNITUDES},
+        "confidence": row["confidence"],
+        "report_ids": [x["id"] for x in reports],
+        "document_ids": list(dict.fromkeys(x["document_id"] for x in reports)),
+        "reports": row["reports"], "sources": row["sources"], "agree": bool(row["agree"]),
+        "lat": row["lat"], "lon": row["lon"], "day": row["day"], "last_day": row["last_day"], "mentions": reports,
+    }
+
+
+def _event_page(r: Reader, cond: str, params: list, limit: int, offset: int, columns: str = _EVENT_COLS
+                ) -> tuple[int, list[dict]]:
+    """(matching events, one page of them in ``seq`` order): the count, then the page's ``seq``
+    numbers over narrow columns, then its rows by a ``seq`` range (``w_events`` is stored in
+    ``seq`` order, so the range reads one or two row groups) -- several times faster than one
+    windowed query over every column of a large table."""
+    total = r.scalar(f"SELECT count(*) FROM w_events e{cond}", params)
+    seqs = [x["seq"] for x in r.query(f"SELECT seq FROM w_events e{cond} ORDER BY seq LIMIT ? OFFSET ?",
+                                      [*params, limit, offset])]
+    if not seqs:
+        return total, []
+    return total, r.query(f"SELECT {columns} FROM w_events WHERE seq BETWEEN ? AND ? AND seq IN (SELECT unnest(?)) "
+                          "ORDER BY seq", [seqs[0], seqs[-1], seqs])
+
+
+def events(r: Reader, *, limit: int = 20, offset: int = 0, **filters) -> Page:
+    """Cross-document events, newest first (``w_events.seq``: the export's order), each with its reports."""
+    cond, params = _event_where(**filters)
+    total, rows = _event_page(r, cond, params, limit, offset)
+    reports = _group(event_reports(r, [x["id"] for x in rows]), "_event")
+    names = entity_names(r, [x[k] for x in rows for k in ("source_entity_id", "target_entity_id") if x[k]])
+    return total, [_event_record(x, names, reports.get(x["id"], [])) for x in rows]
+
+
+def event(r: Reader, event_id: str) -> dict | None:
+    _, rows = events(r, event_id=event_id, limit=1)
+    return rows[0] if rows else None
+
+
+def event_reports(r: Reader, ids: list[str]) -> list[dict]:
+    """The reports of these events (their event_mentions, each as the export's document-level
+    event object) in the export's order, first report first, with ``document_id``, the article's
+    ``source``, ``published`` and ``title``, and ``sentence`` (the text from sentence_start to
+    sentence_end).  ``_event`` says whose report it is."""
+    if not ids:
+        return []
+    rows = r.query(_MENTION_SQL + " WHERE e.event_id IN (SELECT unnest(?))", [ids])
+    docs = sorted({x["document_id"] for x in rows})
+    texts, meta = doc_texts(r, docs), _doc_meta(r, docs)
+    rows.sort(key=lambda x: (x["event_id"], meta[x["document_id"]]["published"] is None,
+                             meta[x["document_id"]]["published"] or "", x["document_id"], x["start"], x["end"]))
+    out = []
+    for x in rows:
+        text, m = texts.get(x["document_id"], ""), meta[x["document_id"]]
+        out.append({"_event": x["event_id"], **mention_record(x, text), "document_id": x["document_id"],
+                    "source": m["source"], "published": m["published"], "title": m["title"],
+                    "sentence": text[x["sentence_start"]:x["sentence_end"]]})
+    return out
+
+
+def document_events(r: Reader, doc_id: str, text: str) -> list[dict]:
+    """Every event mention of one article, whatever its factuality (``export.iter_documents``)."""
+    rows = r.query(_MENTION_SQL + ' WHERE e.document_id = ? ORDER BY e.start, e."end"', [doc_id])
+    return [mention_record(x, text) for x in rows]
+
+
+def event_facets(r: Reader) -> dict[str, list[tuple[str, int]]]:
+    """The values the events page offers in its filters, with counts (once per snapshot)."""
+    def compute() -> dict:
+        def count(column: str) -> list[tuple[str, int]]:
+            return [(x["v"], x["n"]) for x in r.query(f"SELECT {column} AS v, count(*) AS n FROM w_events "
+                                                       f"WHERE {column} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1")]
+
+        return {"types": count("plover_type"), "acled": count("acled_event_type"), "countries": count("country_code")}
+
+    return r.snapshot.cached(("event-facets",), compute)
+
+
+def events_geojson(r: Reader, *, limit: int = 1000, **filters) -> dict:
+    """Located events as GeoJSON points, newest first, at most ``limit`` (``total`` counts all the
+    filters match); properties as in the geojson export (``store.events.event_features``) but
+    the document ids, plus ``day``."""
+    cond, params = _event_where(**filters)
+    cond += (" AND " if cond else " WHERE ") + "e.lat IS NOT NULL AND e.lon IS NOT NULL"
+    total = r.scalar(f"SELECT count(*) FROM w_events e{cond}", params)
+    rows = r.query(f"SELECT {_EVENT_COLS} FROM w_events e{cond} ORDER BY seq LIMIT ?", [*params, limit])
+    names = entity_names(r, [x[k] for x in rows for k in ("source_entity_id", "target_entity_id") if x[k]])
+    features = []
+    for x in rows:
+        props = {"kind": "event", "plover_type": x["plover_type"], "plover_mode": x["plover_mode"],
+                 "acled_event_type": x["acled_event_type"], "acled_sub_event_type": x["acled_sub_event_type"],
+                 "date": x["date_start"], "date_end": x["date_end"], "day": x["day"],
+                 "source_actor": (_event_actor(x, "source", names) or {}).get("name"),
+                 "target_actor": (_event_actor(x, "target", names) or {}).get("name"),
+                 "place_id": x["place_id"], "place_name": x["place_name"], "country_code": x["country_code"]}
+        for k in EVENT_MAGNITUDES:
+            props[f"{k}_low"], props[f"{k}_high"] = x[f"{k}_low"], x[f"{k}_high"]
+        props.update({"reports": x["reports"], "sources": x["sources"], "agree": bool(x["agree"])})
+        features.append({"type": "Feature", "id": x["id"],
+                         "geometry": {"type": "Point", "coordinates": [x["lon"], x["lat"]]}, "properties": props})
+    return {"type": "FeatureCollection", "total": total, "features": features}

@@ -44,6 +44,8 @@ log = logging.getLogger("sitroom.web")
 
 #: The schema version (migrations.py) whose tables the app reads.
 NEEDS_SCHEMA = 4
+#: The first schema with events (migration 5); an older file is served with no events.
+EVENTS_SCHEMA = 5
 
 
 class Unavailable(SitroomError):
@@ -144,6 +146,49 @@ CREATE INDEX w_statements_speaker ON w_statements(speaker_entity_id);
 """
 
 
+def _derive_events(con: duckdb.DuckDBPyConnection) -> None:
+    """``w_events``: the cross-document events with their place, first report and days, in the
+    export's order (``store.events.event_records``: newest first by ``day``, then id) and numbered
+    (``seq``), so a page is one ordered range of rows.  ``day`` (the event's date as one calendar
+    day) and ``last_day`` (the last day it may have happened on, what ``since`` compares) are
+    computed as ``sitroom events`` computes them (``store.events._sort_key``, ``_last_day``)."""
+    import pyarrow as pa
+
+    from ..store.events import _last_day, _sort_key
+
+    cur = con.execute(
+        'SELECT m.event_id, m.id, m.document_id, m.start, m."end", m.text, m.sentence_start, m.sentence_end, m.date, '
+        "m.date_source, d.published, e.date_start FROM event_mentions m JOIN documents d ON d.id = m.document_id "
+        "JOIN events e ON e.id = m.event_id "
+        'ORDER BY m.event_id, d.published IS NULL, d.published, m.document_id, m.start, m."end"')
+    names = [c[0] for c in cur.description]
+    reports: dict[str, list[dict]] = {}
+    for row in cur.fetchall():
+        r = dict(zip(names, row))
+        reports.setdefault(r["event_id"], []).append(r)
+    first = {i: reps[0] for i, reps in reports.items()}
+    ids = list(first)
+    cols = {"id": ids, **{k: [first[i][k] for i in ids] for k in (
+                "document_id", "start", "end", "text", "sentence_start", "sentence_end")},
+            "first_report": [first[i]["id"] for i in ids],
+            "day": [_sort_key(first[i], reports[i]) or None for i in ids],
+            "last_day": [_last_day(reports[i]) or None for i in ids]}
+    types = {"start": pa.int32(), "end": pa.int32(), "sentence_start": pa.int32(), "sentence_end": pa.int32()}
+    con.register("_event_first", pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()}))
+    try:
+        con.execute(
+            "CREATE TABLE w_events AS SELECT e.*, p.name AS place_name, p.lat, p.lon, x.first_report, x.document_id, "
+            'x.start, x."end", x.text, x.sentence_start, x.sentence_end, x.day, x.last_day, '
+            "row_number() OVER (ORDER BY x.day DESC NULLS LAST, e.id) AS seq "
+            "FROM events e LEFT JOIN _event_first x ON x.id = e.id LEFT JOIN places p ON p.id = e.place_id "
+            "ORDER BY seq")
+    finally:
+        con.unregister("_event_first")
+    con.execute("CREATE INDEX w_events_id ON w_events(id); CREATE INDEX w_events_source ON w_events(source_entity_id); "
+                "CREATE INDEX w_events_target ON w_events(target_entity_id); "
+                "CREATE INDEX w_events_place ON w_events(place_id)")
+
+
 @dataclass
 class Snapshot:
     """An immutable in-memory copy of one sitroom database, with a full-text index."""
@@ -231,12 +276,17 @@ def load_snapshot(path: str) -> Snapshot:
                              f"(found {version}): run `sitroom ingest` or `sitroom link` on it")
         con.execute("COPY FROM DATABASE src TO memory")
         copied = True
+        if version < EVENTS_SCHEMA:  # written before events existed: the same tables, empty
+            from ..store.migrations import MIGRATIONS
+
+            con.execute(next(sql for number, _, sql in MIGRATIONS if number == EVENTS_SCHEMA))
     finally:
         with suppress(duckdb.Error):
             con.execute("DETACH src")
         if not copied:
             con.close()
     con.execute(_DERIVED)
+    _derive_events(con)
     if fts:
         con.execute("PRAGMA create_fts_index('documents', 'id', 'title', 'text', stemmer='english', "
                     "stopwords='english', strip_accents=1, lower=1, overwrite=1)")
@@ -245,13 +295,14 @@ def load_snapshot(path: str) -> Snapshot:
         con.execute("CREATE TABLE w_tf AS SELECT termid, docid, count(*)::INTEGER AS tf "
                     "FROM fts_main_documents.terms GROUP BY ALL ORDER BY termid, docid")
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("documents", "w_entities", "w_places", "statements", "claims", "stories")}
+              for t in ("documents", "w_entities", "w_places", "statements", "claims", "stories", "events")}
     sources = [(r[0], r[1]) for r in con.execute(
         "SELECT source, count(*) FROM documents WHERE source IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()]
     return Snapshot(con=con, signature=sig, loaded_at=datetime.now(timezone.utc), load_seconds=time.perf_counter() - started,
                     fts=fts, counts={"documents": counts["documents"], "entities": counts["w_entities"],
                                      "places": counts["w_places"], "statements": counts["statements"],
-                                     "claims": counts["claims"], "stories": counts["stories"]},
+                                     "claims": counts["claims"], "stories": counts["stories"],
+                                     "events": counts["events"]},
                     sources=sources)
 
 
