@@ -46,6 +46,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from evaluation import event_gold
+from evaluation.devset_figures import _prf  # one P/R/F1 helper for the dev-set scorers
 from evaluation.gold import StaleGold  # noqa: F401  (re-exported for tests)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,14 +191,6 @@ def match(preds: list, golds: list[dict]) -> list[tuple[object, dict]]:
             used_g.add(j)
             pairs.append((preds[i], golds[j]))
     return pairs
-
-
-def _prf(tp: int, n_p: int, n_r: int) -> dict:
-    p = tp / n_p if n_p else 0.0
-    r = tp / n_r if n_r else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "predicted": n_p,
-            "gold": n_r}
 
 
 def _acc(ok: int, n: int) -> float | None:
