@@ -232,5 +232,6 @@ def test_events_page_map_layer_popup_and_filters(page, base_url, shots):
     _shot(page, shots, "events")
     page.goto(base_url + "/map")
     expect(page.locator(".leaflet-marker-pane .event-marker")).to_have_count(located)
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 5  # and the places
+    # and the places: their layer is fetched on its own, so wait for it rather than count at once
+    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(5).wait_for(state="attached")
     assert page.problems == []
