@@ -219,6 +219,10 @@ CASES: list[Case] = [
          "the folder is walked once: its files are not read twice"),
     Case(b"self.txt", "symlink loop: a file linking to itself", symlink("self.txt"), "rejected", "unreadable"),
     Case(b"dangling.txt", "symlink to a missing file", symlink("nowhere.txt"), "rejected", "missing"),
+    Case(b"one-char.txt", "2 MB of one character, no spaces", write(b"x" * 2_000_000), "rejected", "not-text"),
+    Case(b"hexdump.txt", "a hex dump (40,000 characters, no spaces, no words)",
+         write(lambda: rand_bytes(20_000, 5).hex().encode()), "rejected", "not-text"),
+    Case(b"digits.txt", "numbers only, no letters", write(b"1024 2048 4096\n" * 200), "rejected", "not-text"),
     Case(b"quote-run.txt", "1,000 quote marks in one run (spaCy's tokenizer is quadratic on such runs)",
          write(article("Quote marks", prose(300, 141) + " " + '"' * 1000 + " " + prose(300, 142)).encode()),
          "stored", "split-punctuation-run"),
@@ -507,12 +511,24 @@ def test_reader_error_costs_one_file(tmp_path, monkeypatch):
 
 
 def test_stdin_binary_and_base64_blob():
-    """Binary data piped in is rejected; a long base64 blob in prose is kept as text."""
+    """Binary data piped in is rejected; a long base64 blob inside an article is kept as text, but
+    a blob with only a caption is not an article."""
     png = list(read_paths(["-"], stdin=io.BytesIO(b"\x89PNG\r\n\x1a\n" + rand_bytes(100, 6))))
     assert [(r.code, r.reason) for r in png] == [("binary", "binary content (PNG image)")]
     blob = base64.b64encode(rand_bytes(30_000, 7)).decode()
-    a = read_bytes(article("Blob", f"An image was pasted: {blob} and text goes on.").encode(), "b.txt")[0]
+    body = f"{prose(1500, 8)} An image was pasted: {blob} and text goes on. {prose(1500, 9)}"
+    a = read_bytes(article("Blob", body).encode(), "b.txt")[0]
     assert isinstance(a, Article) and blob in a.text
+    bare = read_bytes(article("Blob", f"An image was pasted: {blob} and text goes on.").encode(), "c.txt")[0]
+    assert bare.code == "not-text" and "without a space" in bare.reason
+
+
+def test_text_in_scripts_without_word_spaces_is_prose():
+    """Chinese and Thai are written without spaces between words: no "not-text" rejection."""
+    zh = "外交部发言人周二表示，双方将于下月在北京举行新一轮会谈，讨论边境安全与难民问题。" * 40
+    th = "โฆษกกระทรวงการต่างประเทศกล่าวเมื่อวันอังคารว่าทั้งสองฝ่ายจะพบกันที่กรุงเทพฯในเดือนหน้า" * 40
+    for name, body in (("zh.txt", zh), ("th.txt", th)):
+        assert isinstance(read_bytes(article("Talks", body).encode(), name)[0], Article), name
 
 
 def outcome_rows(data: dict) -> list[tuple[str, str, str]]:

@@ -38,7 +38,7 @@ class Rejection:
 
     path: str
     reason: str
-    code: str = "unreadable"  # short machine code: empty, binary, decode, too-large, malformed, ...
+    code: str = "unreadable"  # short machine code: empty, binary, decode, not-text, too-large, malformed, ...
 
 
 @dataclass

@@ -93,3 +93,38 @@ def sniff_text(text: str) -> str:
     prose that merely mentions "<html>" further down stays text."""
     head = text[:2048].lstrip("\ufeff \t\r\n").lower()
     return "html" if head.startswith("<") and _HTML_TAG.search(head) else "text"
+
+
+
+#: Scripts written without spaces between words: long unspaced runs in them are still prose.
+_UNSPACED_SCRIPTS = re.compile(
+    "[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+PROSE_SAMPLE = 100_000  # characters looked at: enough to judge, cheap on a 10 MB input
+MIN_DISTINCT = 8  # any paragraph of prose in any script uses more different characters than this
+MAX_WORD = 40  # longer whitespace-free tokens are blobs (base64, hex, one letter repeated), not words
+MIN_WORD_SHARE = 0.05  # below this share of word characters a text is a blob with a caption
+
+
+def prose_problem(text: str) -> str | None:
+    """Why ``text`` is not natural-language text, or None when it may be.
+
+    Decoding succeeds on anything, so a file of one repeated character, a hex dump or a base64 blob
+    would be stored as an article, parsed as one giant token and shown as a story.  Three cheap
+    tests on a sample, each true of prose in any script: it has letters; it uses more than a handful
+    of different characters; and (unless it is written in a script without word spaces, like Chinese
+    or Thai) at least 5% of it is words, tokens of at most 40 characters with a letter (a pasted blob
+    inside an article keeps the article)."""
+    sample = text[:PROSE_SAMPLE]
+    if not any(c.isalpha() for c in sample):
+        return "not natural-language text (no letters)"
+    distinct = {c for c in sample if not c.isspace()}
+    if len(sample) >= 100 and len(distinct) < MIN_DISTINCT:
+        shown = "".join(sorted(distinct))
+        return (f"not natural-language text ({len(text):,} characters, only {len(distinct)} "
+                f"different: {shown!r})")
+    if len(sample) >= 300 and len(_UNSPACED_SCRIPTS.findall(sample)) * 3 < len(sample):
+        words = sum(len(t) for t in sample.split() if len(t) <= MAX_WORD and any(c.isalpha() for c in t))
+        if words < MIN_WORD_SHARE * len(sample):
+            return (f"not natural-language text (words are {words / len(sample):.1%} of it; the rest is "
+                    f"runs of more than {MAX_WORD} characters without a space)")
+    return None

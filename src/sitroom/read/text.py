@@ -13,6 +13,7 @@ import re
 
 from ..errors import InputRejected
 from ..schema import Article
+from .detect import prose_problem
 from .dates import MONTH_NAMES, date_line, parse_date  # noqa: F401  (parse_date re-exported)
 
 MAX_TITLE = 250
@@ -94,8 +95,11 @@ def body_text(body: list[str], repairs: list[str]) -> str:
     """The article text: paragraphs joined by one blank line, with a space after every 32
     characters of an unbroken run of punctuation or symbols (repair "split-punctuation-run").
     spaCy's tokenizer strips such a run one character at a time, copying the rest each time:
-    quadratic, hours for a megabyte of quote marks.  No news text has 32 of them in a row."""
+    quadratic, hours for a megabyte of quote marks.  No news text has 32 of them in a row.
+    Raises InputRejected when the text is not natural language (see ``detect.prose_problem``)."""
     text = "\n\n".join(body)
+    if problem := prose_problem(text):
+        raise InputRejected(problem, "not-text")
     split = _PUNCT_RUN.sub(r"\g<0> ", text)
     if split != text:
         repairs.append("split-punctuation-run")
