@@ -92,7 +92,25 @@ def test_byline_with_studio_line():
     a = parse_text("Headline\n\nA lead paragraph that is long enough to be body text.\n\nFrom Jo Writer,\nXYZ studio Rome\n\nBody.\n")
     assert a.author == "Jo Writer"
     assert a.metadata["byline_extra"] == "XYZ studio Rome"
+    assert a.source == "XYZ"  # the outlet of the studio line
     assert a.text == "A lead paragraph that is long enough to be body text.\n\nBody."
+
+
+@pytest.mark.parametrize("extra, outlet", [("XYZ studio Rome", "XYZ"), ("Nordpost bureau in Cairo", "Nordpost"),
+                                           ("AFP", "AFP"), ("Staff Writer", None), ("Baghdad", None)])
+def test_outlet_of_byline_line(extra, outlet):
+    a = parse_text(f"Headline\n\nBy Jo Writer\n{extra}\n\nTalks resumed in Geneva on Monday, officials said.\n")
+    assert a.author == "Jo Writer" and a.source == outlet
+
+
+def test_contributor_note_gives_author_and_outlet():
+    body = "Sanctions have not changed the course of the war, the record of the past year shows."
+    note = "Marta Kowal is a political analyst based in Warsaw, exclusively for the online magazine “Vistula Review”"
+    a = parse_text(f"Who pays for the war?\n\n{body}\n\n{note}\n")
+    assert (a.author, a.source) == ("Marta Kowal", "Vistula Review")
+    assert a.text.endswith(note)  # the note stays in the text: offsets and quotes may point into it
+    about = parse_text(f"Who pays for the war?\n\n{body}\n\nMarta Kowal is the mayor of the town.\n")
+    assert (about.author, about.source) == (None, None)  # a closing sentence about someone in the story
 
 
 def test_sentences_are_not_bylines_or_sources():

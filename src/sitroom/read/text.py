@@ -80,6 +80,11 @@ def parse_text(text: str, path: str | None = None) -> Article:
         body.pop()
     elif len(body) >= 2 and is_source_line(body[-1]):
         source = body.pop()  # "Daily Star"
+    if source is None and (extra := metadata.get("byline_extra")):
+        source = outlet_of_byline_extra(extra)  # "ARD studio Rome" under the byline
+    if len(body) >= 2 and (author is None or source is None):
+        note_author, note_source = contributor_note(body[-1])
+        author, source = author or note_author, source or note_source
     if title and len(body) >= 2 and body[0].casefold() == title.casefold():
         body.pop(0)
         repairs.append("dropped-repeated-title")
@@ -245,6 +250,46 @@ def byline(line: str) -> tuple[str, str | None] | None:
         return None
     extra = (m.group(2) or "").strip() or None
     return name, extra
+
+
+_BUREAU = re.compile(r"^(.{2,40}?)\s+(?:studio|bureau|office|desk|newsroom|correspondent)\b", re.I)
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
+#: The contributor note closing opinion and analysis pieces: "Jane Doe is a researcher at ..., for
+#: the online magazine “Eastern Review”" (name first, a copular description, at most a few lines).
+_NOTE = re.compile(r"^(" + _NAME + r")\s+(?:is|was)\s+(?:an?|the)\s+\S")
+_NOTE_OUTLET = re.compile(
+    r"\b(?:exclusively\s+)?(?:for|to|in|at|with)\s+(?:the\s+)?(?:online\s+|weekly\s+|daily\s+)?"
+    r"(?:magazine|newspaper|journal|website|news\s+site|news\s+agency|outlet|publication|paper|daily|weekly)\s+"
+    r"[“\"«]?([A-Z][^“”\"«»\n]{1,50}?)[”\"»]?(?=\s*[.,;]?\s*$|[”\"»])"
+)
+
+_WRITER = re.compile(r"\b(?:researcher|analyst|journalist|writer|author|columnist|fellow|professor|lecturer|"
+                     r"correspondent|editor|contributor|reporter|commentator|scholar)s?\b", re.I)
+
+
+def outlet_of_byline_extra(extra: str) -> str | None:
+    """The outlet in the organisation line of a byline: "ARD studio Rome" -> "ARD", "AFP" -> "AFP";
+    None for a job title or a place ("Staff Writer", "Baghdad")."""
+    if (m := _BUREAU.match(extra)) and is_source_line(m.group(1)):
+        return m.group(1)
+    return extra if _ACRONYM.match(extra) else None
+
+
+def contributor_note(paragraph: str) -> tuple[str | None, str | None]:
+    """(author, outlet) from a closing contributor note, (None, None) for any other paragraph.
+    The name must have two to four words and the note must name a writer's trade or a publication
+    ("... a columnist", "for the online magazine X"), so a closing sentence about someone in the
+    story ("Jane Doe is the mayor.") does not qualify; the outlet needs a publication noun before it."""
+    if len(paragraph) > 400 or not (m := _NOTE.match(paragraph)):
+        return None, None
+    name = m.group(1).strip()
+    words = name.split()
+    if len(words) < 2 or len(words) > 4 or words[0].lower() in _NOT_NAMES:
+        return None, None
+    outlet = _NOTE_OUTLET.search(paragraph)
+    if not outlet and not _WRITER.search(paragraph):
+        return None, None  # "Jane Doe is the mayor." closing a story is about her, not by her
+    return name, outlet.group(1).strip() if outlet else None
 
 
 def is_source_line(line: str) -> bool:
