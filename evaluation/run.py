@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 #: Report order; each later evaluation appends its module name here.
-SECTIONS = ["conll", "tempeval", "polnear", "devset_quotes", "devset_figures", "geoparse", "devset_links",
+SECTIONS = ["conll", "tempeval", "polnear", "devset_quotes", "devset_figures", "geoparse", "geowebnews", "devset_links",
             "stories", "ecb_entities", "devset_events"]
 
 

@@ -52,6 +52,22 @@ def test_apposition_is_a_role(model):
     assert ("Hans Bonte", "mayor of Vilvoorde") in roles
 
 
+def test_role_named_before_the_person_in_a_wire_lead(model):
+    """News style delays the name: the lead says who by role, the next sentence names them."""
+    text = ("BERLIN: Fighting in the north may drive smugglers south, the UN's refugee envoy said on Monday.\n\n"
+            "Speaking to reporters, Ingrid Solheim also warned that aid would run out by March.")
+    r = run(model, text)
+    roles = {(r.names[x.entity_id][0], x.role) for x in r.roles}
+    assert ("Ingrid Solheim", "UN's refugee envoy") in roles
+
+
+def test_no_delayed_role_for_someone_already_named(model):
+    text = ("Omar Haddad met aid groups. Fighting may drive smugglers south, the UN's refugee envoy said on Monday. "
+            "Omar Haddad also warned that aid would run out.")
+    r = run(model, text)
+    assert not any(x.role == "UN's refugee envoy" for x in r.roles)
+
+
 def test_director_of_at_apposition(model):
     text = "Marta Lindqvist, director of the terrorism programme at the Nordic Security Institute, said so."
     r = run(model, text)

@@ -503,6 +503,7 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[Role]:
                     if toks:
                         a, b = toks[0].idx, toks[-1].idx + len(toks[-1])
                         roles.append(Role(m.entity_id, _role_text(toks), a, b, text[a:b]))
+    roles += _delayed_identification(doc, mentions)
     # one role text per entity and span
     seen = set()
     unique = []
@@ -512,3 +513,44 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[Role]:
             seen.add(key)
             unique.append(r)
     return unique
+
+
+#: How many opening sentences may hold a wire lead's unnamed speaker (see _delayed_identification).
+LEAD_SENTENCES = 6
+
+
+def _delayed_identification(doc: Doc, mentions: list[Mention]) -> list[Role]:
+    """The wire lead that names a role first and the person in the next sentence: "... the EU's
+    counterterrorism coordinator said Thursday. In an interview, Gilles de Kerchove also warned ...".
+    The role is the singular definite subject ("the"/possessive) of a clause in a sentence naming no
+    person; the person is the first one named in the next sentence, as a subject, not named before.
+    Only the opening sentences are looked at: that is where news style delays the name."""
+    sents = []
+    for k, sent in enumerate(doc.sents):
+        if k >= LEAD_SENTENCES + 1:
+            break
+        sents.append(sent)
+    people = [m for m in mentions if m.label == "PERSON"]
+    roles: list[Role] = []
+    for sent, nxt in zip(sents, sents[1:]):
+        if any(sent.start_char <= m.start < sent.end_char for m in people):
+            continue
+        subject = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.tag_ == "NN"
+                        and _is_role_noun(t) and t.head.pos_ in ("VERB", "AUX")
+                        and any(c.dep_ in ("det", "poss") for c in t.children)), None)
+        if subject is None:
+            continue
+        named = next((m for m in people if nxt.start_char <= m.start < nxt.end_char), None)
+        if named is None or any(p.entity_id == named.entity_id and p.start < named.start for p in people):
+            continue
+        span = doc.char_span(named.start, named.end, alignment_mode="expand")
+        if span is None or span.root.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        toks = [t for t in subject.subtree if t.i <= subject.i]
+        while toks and toks[0].dep_ == "det":  # "the" of "the EU's coordinator" hangs on "EU"
+            toks.pop(0)
+        if toks:
+            a, b = toks[0].idx, toks[-1].idx + len(toks[-1])
+            roles.append(Role(named.entity_id, _role_text(toks), a, b, doc.text[a:b]))
+    return roles
+

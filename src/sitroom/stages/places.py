@@ -6,7 +6,8 @@ Three steps (docs/places.md has the details and the measured accuracy):
    spaCy's GPE/LOC/FAC entities, places NER mislabelled (PERSON/ORG) when they name a country, a
    division, a curated region or a city big enough not to be a surname, places and demonyms inside
    longer names ("the Metcalfe County Sheriff's Office", "the Turkish Embassy"), capitalised words NER
-   missed, and small towns named before ", <division>".  Demonyms ("French", "Iraqis") are linked to
+   missed, small towns named before ", <division>", and towns after "in"/"from"/... in a country the
+   text already names ("in Vilvoorde" that NER calls a person).  Demonyms ("French", "Iraqis") are linked to
    their country but kept apart: they are not places.
 2. **Candidates.**  Every gazetteer record under the mention's exact, transliteration-tolerant or
    (last resort) consonant-skeleton key.
@@ -144,6 +145,10 @@ reading nice bath mobile university college school hospital church street road a
 """.split())
 
 _PLACE_LABELS = ("GPE", "LOC", "FAC", "NORP")
+#: "in Vilvoorde", "from Reading": a capitalised name (up to three words, mid-sentence) after a
+#: locative preposition.
+_AFTER_PREPOSITION = re.compile(r"(?<![\w-])(?:in|from|near|outside|around)\s+"
+                                r"([A-Z][a-z\u00c0-\u024f'’-]+(?:[ \t][A-Z][a-z\u00c0-\u024f'’-]+){0,2})")
 _MAX_MENTIONS = 5000  # a hard cap per document; more than that is a gazetteer dump, not an article
 _MAX_NGRAM = 4
 
@@ -342,6 +347,7 @@ class _Finder:
         self.variants()
         self.capitalised()
         self.before_containers()
+        self.after_prepositions()
         self.mentions.sort(key=lambda m: m.start)
         self.demonyms.sort(key=lambda d: d.start)
         return self.mentions, self.demonyms
@@ -574,6 +580,33 @@ class _Finder:
                 if cands and not _strong([c for c in every if c not in cands], 100_000):
                     # (a name with a prominent reading elsewhere is more likely a list: "Russia, U.S. ...")
                     self.add(a, end, "before-container", doc[first:last + 1], cands)
+                    break
+
+    def after_prepositions(self) -> None:
+        """"in Vilvoorde", "from Reading": a capitalised name after a locative preposition, however
+        small the town and whatever NER called it (a lone PERSON, ORG or nothing; common words like
+        "Reading" too), is a place when the gazetteer has it in a country the document already names
+        (the outlet's country is not used yet): the country is the evidence that a town is meant, not a surname."""
+        if not self.mentions:
+            return
+        countries = {m.cands[0][0].country_code for m in self.mentions if m.cands}
+        multi_person = {k for ent in self.ents if ent.label_ == "PERSON" and len(ent) > 1
+                        for k in range(ent.start_char, ent.end_char)}
+        for m in _AFTER_PREPOSITION.finditer(self.text):
+            if self.full():
+                break
+            a = m.start(1)
+            words = m.group(1).split()
+            for n in range(len(words), 0, -1):
+                b = a + len(" ".join(words[:n]))
+                b = _clean(self.text, a, b)[1]
+                if b <= a or not self.free(a, b) or a in multi_person:
+                    continue
+                cands = [(e, k) for e, k in self.candidates(self.text[a:b], fuzzy=False)
+                         if k <= 1 and e.country_code in countries and e.feature in ("city", "admin")
+                         and (e.feature == "admin" or e.population >= 1000)]
+                if cands:
+                    self.add(a, b, "after-preposition", None, cands)
                     break
 
 
