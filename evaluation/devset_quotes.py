@@ -99,7 +99,11 @@ def evaluate(shared: Path = DEFAULT_SHARED, limit: int | None = None) -> dict:
         gspan = lambda g: (g["start"], g["end"])  # noqa: E731
         pspan = lambda q: (q.start, q.end)  # noqa: E731
         pdirect = [q for q in preds if q.direct]
-        gdirect = [g for g in rows if g["direct"]]
+        reported = [gspan(g) for g in rows if not g["direct"]]
+        # a gold "direct" quote lying inside a gold reported clause is a partial quotation
+        # (issue 14): the product marks it direct=False, so it is not scored as direct here
+        gdirect = [g for g in rows if g["direct"]
+                   and not any(a <= g["start"] and g["end"] <= b for a, b in reported)]
         for q in pdirect:
             c["d_np"] += 1
             g = _best(pspan(q), gdirect, gspan)

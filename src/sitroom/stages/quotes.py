@@ -933,11 +933,12 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
             att = _inherit(ctx, prev, span)
         attributed.append((span, att))
         prev = (span, att)
+    partial = {id(span) for span, _ in attributed if _is_partial(ctx, span)}
     for span, att in attributed:
-        quotes.append(_make(text, span.start, span.end, att, True))
+        quotes.append(_make(text, span.start, span.end, att, id(span) not in partial))
     # -- reported speech
     if ctx.parsed:
-        direct = [(s.open_at, s.close_at + 1) for s in spans]
+        direct = [(s.open_at, s.close_at + 1) for s in spans if id(s) not in partial]
         d_starts = [a for a, _ in direct]
         for tok in doc:
             if ctx.in_quote[tok.i] or not _is_cue(tok, with_clause=True):
@@ -952,8 +953,34 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
             if att is None and tok.lower_ != "according":
                 continue
             quotes.append(_make(text, a, b, att, False))
+    # A partial quotation stays beside the paraphrase holding it (the quoted words are what other
+    # outlets repeat verbatim); one with no one saying it is a scare quote ("the so-called “X”").
+    quotes = [q for q in quotes if q.direct or q.speaker is not None or q.cue is not None]
     quotes.sort(key=lambda q: (q.start, q.end))
     return quotes
+
+
+#: At most this many words in a capitalised quoted phrase that follows a word: "called it a
+#: “Total Disaster”" is part of a sentence, a longer capitalised run is a quotation.
+PARTIAL_MAX_WORDS = 6
+
+
+def _is_partial(ctx: _Context, span: _Span) -> bool:
+    """A quoted phrase inside the writer's own sentence, not a quotation of whole words spoken:
+    the opening mark follows a word with no punctuation between ("found him to be “very
+    charming”", "said the South has “treated me so well.”") and the phrase starts lower-case or
+    is short.  A speech verb right before the mark ("he said “We …”") still opens a quotation."""
+    text = ctx.text
+    k = span.open_at
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    if k == 0 or not text[k - 1].isalnum():
+        return False  # start of a paragraph, or after ":", ",", a dash, a bracket
+    i = ctx.token_at(span.open_at)
+    if i > 0 and _is_cue(ctx.doc[i - 1]):
+        return False
+    inner = text[span.start:span.end].lstrip(" '‘\"“…")
+    return inner[:1].islower() or len(inner.split()) <= PARTIAL_MAX_WORDS
 
 
 _FUNCTION_WORDS = frozenset({"of", "the", "and", "from", "for", "in", "on", "a", "an", "to", "de", "al",
