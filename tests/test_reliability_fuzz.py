@@ -214,7 +214,8 @@ def test_reader_exotic_space_run():
 def test_punctuation_run_is_split_for_the_tokenizer(model):
     """200,000 quote marks in one run: the reader breaks the run every 32 characters (recorded),
     which keeps spaCy's tokenizer linear (unbroken, it would take hours)."""
-    data = ("Headline\n\nShe said " + '"' * 200_000 + " and left.\n").encode()
+    lead = "Officials said the talks would resume next week in Geneva. " * 150  # prose: not a "not-text" blob
+    data = ("Headline\n\n" + lead + "She said " + '"' * 200_000 + " and left.\n").encode()
     article = read_bytes(data, "a.txt")[0]
     assert "split-punctuation-run" in article.repairs
     assert max(len(w) for w in article.text.split()) == 32

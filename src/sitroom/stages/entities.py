@@ -525,6 +525,8 @@ def _delayed_identification(doc: Doc, mentions: list[Mention]) -> list[Role]:
     The role is the singular definite subject ("the"/possessive) of a clause in a sentence naming no
     person; the person is the first one named in the next sentence, as a subject, not named before.
     Only the opening sentences are looked at: that is where news style delays the name."""
+    if not doc.has_annotation("DEP"):
+        return []  # no parse (a bare tokenizer): no subjects to read, no sentences
     sents = []
     for k, sent in enumerate(doc.sents):
         if k >= LEAD_SENTENCES + 1:
