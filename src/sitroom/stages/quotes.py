@@ -935,6 +935,9 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
         prev = (span, att)
     partial = {id(span) for span, _ in attributed if _is_partial(ctx, span)}
     for span, att in attributed:
+        if id(span) in partial and att is None:
+            continue  # a partial quotation no one is said to speak: a scare quote ("the so-called “X”")
+        # a partial quotation stays beside the paraphrase holding it: other outlets repeat such words
         quotes.append(_make(text, span.start, span.end, att, id(span) not in partial))
     # -- reported speech
     if ctx.parsed:
@@ -953,9 +956,6 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
             if att is None and tok.lower_ != "according":
                 continue
             quotes.append(_make(text, a, b, att, False))
-    # A partial quotation stays beside the paraphrase holding it (the quoted words are what other
-    # outlets repeat verbatim); one with no one saying it is a scare quote ("the so-called “X”").
-    quotes = [q for q in quotes if q.direct or q.speaker is not None or q.cue is not None]
     quotes.sort(key=lambda q: (q.start, q.end))
     return quotes
 
