@@ -106,20 +106,27 @@ def read_corpus(path: Path) -> list[dict]:
     return out
 
 
-def score_corpus(articles: list[dict], nlp) -> dict:
-    from sitroom.geo.gazetteer import haversine_km
+def predict(articles: list[dict], nlp) -> list[list[tuple]]:
+    """Per article, the (start, end, place_id, lat, lon) of every place and demonym found."""
     from sitroom.stages.places import find_places
+
+    out = []
+    for art, doc in zip(articles, nlp.pipe([a["text"] for a in articles], batch_size=BATCH_SIZE)):
+        places, demonyms = find_places(doc, source_country(art["domain"]))
+        out.append([(p.start, p.end, p.place_id, p.lat, p.lon) for p in places]
+                   + [(d.start, d.end, d.place_id, d.lat, d.lon) for d in demonyms])
+    return out
+
+
+def score_corpus(articles: list[dict], predictions: list[list[tuple]]) -> dict:
+    from sitroom.geo.gazetteer import haversine_km
 
     tp_pred = n_pred = 0
     n_gold = found = 0
     errors: list[float] = []
     raw_ok = 0
     e2e_ok = n_geo = 0
-    texts = [a["text"] for a in articles]
-    for art, doc in zip(articles, nlp.pipe(texts, batch_size=BATCH_SIZE)):
-        places, demonyms = find_places(doc, source_country(art["domain"]))
-        preds = [(p.start, p.end, p.place_id, p.lat, p.lon) for p in places]
-        preds += [(d.start, d.end, d.place_id, d.lat, d.lon) for d in demonyms]
+    for art, preds in zip(articles, predictions):
         gold = art["gold"]
         n_pred += len(preds)
         tp_pred += sum(1 for (s, e, *_r) in preds if any(s < ge and gs < e for gs, ge, *_g in gold))
@@ -171,9 +178,12 @@ def evaluate(shared: Path, limit: int | None = None) -> dict:
         if limit:
             arts = arts[:limit]
         t = time.time()
-        res = score_corpus(arts, nlp)
-        res["parts"] = {part: score_corpus([a for a in arts if part_of(a["text"]) == part], nlp)
-                        for part in ("tuning", "held-out")}
+        preds = predict(arts, nlp)
+        res = score_corpus(arts, preds)
+        res["parts"] = {}
+        for part in ("tuning", "held-out"):
+            keep = [k for k, a in enumerate(arts) if part_of(a["text"]) == part]
+            res["parts"][part] = score_corpus([arts[k] for k in keep], [preds[k] for k in keep])
         res["label"] = label
         res["seconds"] = round(time.time() - t, 1)
         result["sets"][key] = res

@@ -26,12 +26,13 @@ type, and either a GeoNames id or the annotators' own coordinates.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import statistics
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from evaluation.geoparse import part_of
 
 KM = 161.0
 BATCH_SIZE = 8
@@ -39,11 +40,6 @@ BATCH_SIZE = 8
 
 def folder(shared: Path) -> Path:
     return Path(shared).resolve().parent / "eval-extra" / "geowebnews"
-
-
-def part_of(text: str) -> str:
-    """Deterministic half: "tuning" or "held-out" by the text's SHA-1."""
-    return "tuning" if int(hashlib.sha1(text.encode("utf-8")).hexdigest()[0], 16) % 2 == 0 else "held-out"
 
 
 def read_articles(path: Path) -> list[dict]:

@@ -16,6 +16,11 @@ def run(model, text):
     return result
 
 
+def roles_of(result) -> set[tuple[str, str]]:
+    """(canonical name, role) pairs."""
+    return {(result.names[x.entity_id][0], x.role) for x in result.roles}
+
+
 def names_of(result, surface):
     return {result.names[m.entity_id][0] for m in result.mentions if m.text == surface}
 
@@ -40,25 +45,20 @@ def test_two_people_sharing_a_surname_stay_apart(model):
 def test_title_before_name_is_a_role(model):
     text = "The EU's security commissioner Julian King told a German newspaper on Tuesday that returnees were a threat. King added more."
     r = run(model, text)
-    roles = {(r.names[x.entity_id][0], x.role) for x in r.roles}
-    assert ("Julian King", "EU's security commissioner") in roles
+    assert ("Julian King", "EU's security commissioner") in roles_of(r)
     assert names_of(r, "King") == {"Julian King"}
 
 
 def test_apposition_is_a_role(model):
     text = "Hans Bonte, the mayor of Vilvoorde, told reporters that eight men had died."
-    r = run(model, text)
-    roles = {(r.names[x.entity_id][0], x.role) for x in r.roles}
-    assert ("Hans Bonte", "mayor of Vilvoorde") in roles
+    assert ("Hans Bonte", "mayor of Vilvoorde") in roles_of(run(model, text))
 
 
 def test_role_named_before_the_person_in_a_wire_lead(model):
     """News style delays the name: the lead says who by role, the next sentence names them."""
     text = ("BERLIN: Fighting in the north may drive smugglers south, the UN's refugee envoy said on Monday.\n\n"
             "Speaking to reporters, Ingrid Solheim also warned that aid would run out by March.")
-    r = run(model, text)
-    roles = {(r.names[x.entity_id][0], x.role) for x in r.roles}
-    assert ("Ingrid Solheim", "UN's refugee envoy") in roles
+    assert ("Ingrid Solheim", "UN's refugee envoy") in roles_of(run(model, text))
 
 
 def test_no_delayed_role_for_someone_already_named(model):

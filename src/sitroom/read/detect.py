@@ -95,7 +95,6 @@ def sniff_text(text: str) -> str:
     return "html" if head.startswith("<") and _HTML_TAG.search(head) else "text"
 
 
-
 #: Scripts written without spaces between words: long unspaced runs in them are still prose.
 _UNSPACED_SCRIPTS = re.compile(
     "[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

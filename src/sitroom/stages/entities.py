@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
@@ -527,11 +528,7 @@ def _delayed_identification(doc: Doc, mentions: list[Mention]) -> list[Role]:
     Only the opening sentences are looked at: that is where news style delays the name."""
     if not doc.has_annotation("DEP"):
         return []  # no parse (a bare tokenizer): no subjects to read, no sentences
-    sents = []
-    for k, sent in enumerate(doc.sents):
-        if k >= LEAD_SENTENCES + 1:
-            break
-        sents.append(sent)
+    sents = list(islice(doc.sents, LEAD_SENTENCES + 1))
     people = [m for m in mentions if m.label == "PERSON"]
     roles: list[Role] = []
     for sent, nxt in zip(sents, sents[1:]):
@@ -555,4 +552,3 @@ def _delayed_identification(doc: Doc, mentions: list[Mention]) -> list[Role]:
             a, b = toks[0].idx, toks[-1].idx + len(toks[-1])
             roles.append(Role(named.entity_id, _role_text(toks), a, b, doc.text[a:b]))
     return roles
-

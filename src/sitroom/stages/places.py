@@ -586,7 +586,8 @@ class _Finder:
         """"in Vilvoorde", "from Reading": a capitalised name after a locative preposition, however
         small the town and whatever NER called it (a lone PERSON, ORG or nothing; common words like
         "Reading" too), is a place when the gazetteer has it in a country the document already names
-        (the outlet's country is not used yet): the country is the evidence that a town is meant, not a surname."""
+        (the outlet's country is not used yet): the country is the evidence that a town is meant,
+        not a surname."""
         if not self.mentions:
             return
         countries = {m.cands[0][0].country_code for m in self.mentions if m.cands}
