@@ -4,9 +4,11 @@
   clusters, see ``evaluation.ecbplus_data``): every text runs through the product pipeline
   (``sitroom.pipeline.analyse``) into a temporary store, :func:`sitroom.link.stories.rows_for_stories`
   reads it back with entity and place ids, and :func:`cluster_stories` groups it.  ECB+ has no
-  dates, so no time window applies.  B3 (Bagga & Baldwin 1998) and pairwise precision/recall/F1;
-  the same at other thresholds (how sensitive the score is), without entity/place features, and
-  with sentence embeddings when the optional extra is installed.
+  dates, so no time window applies.  B3 (Bagga & Baldwin 1998) and pairwise precision/recall/F1.
+  The topics are split: odd topics are the calibration half (the threshold sweep and any tuning
+  look only at them), even topics the held-out half; each half is clustered on its own (pooled
+  topics, as a user's corpus would be), and all 35 together.  Also: without entity/place
+  features, and with sentence embeddings when the optional extra is installed.
 * **BBC News near-duplicates** (2,225 articles read by the product's reader): gold pairs are files
   whose texts are identical after whitespace and case normalisation; recall over those pairs, and
   the false pairs among 1,000 random gold non-duplicate pairs (seed 0).  Pairs found beyond the
@@ -87,17 +89,28 @@ def score_clustering(rows: list[dict], gold: dict[str, str], **kwargs) -> dict:
 
     stories = cluster_stories(rows, **kwargs)
     pred = {d: s["id"] for s in stories for d in s["document_ids"]}
+    gold = {r["id"]: gold[r["id"]] for r in rows}
     return {"b3": b_cubed(pred, gold), "pairwise": pairwise(pred, gold), "stories": len(stories)}
+
+
+def topic_half(story: str) -> str:
+    """'calibration' for odd ECB+ topics, 'held_out' for even ones (the story label starts with
+    the topic number)."""
+    return "calibration" if int(re.match(r"\d+", story).group()) % 2 else "held_out"
 
 
 def evaluate_ecb(rows: list[dict], gold: dict[str, str]) -> dict:
     from sitroom.link.stories import THRESHOLDS
 
     bare = [{**r, "entities": [], "places": []} for r in rows]
+    halves = {h: [r for r in rows if topic_half(gold[r["id"]]) == h] for h in ("calibration", "held_out")}
     out: dict = {"documents": len(rows), "gold_stories": len(set(gold.values())),
                  "threshold": THRESHOLDS["tfidf"], "tfidf": score_clustering(rows, gold),
+                 **{h: {"documents": len(rs), "gold_stories": len({gold[r["id"]] for r in rs}),
+                        **score_clustering(rs, gold)} for h, rs in halves.items()},
                  "text_only": score_clustering(bare, gold),
-                 "sweep": {str(t): score_clustering(rows, gold, threshold=t)["b3"]["f1"] for t in ECB_THRESHOLDS}}
+                 "sweep": {str(t): score_clustering(halves["calibration"], gold, threshold=t)["b3"]["f1"]
+                           for t in ECB_THRESHOLDS}}
     try:
         started = time.perf_counter()
         out["embeddings"] = score_clustering(rows, gold, method="embeddings")
@@ -219,16 +232,26 @@ def markdown(result: dict) -> str:
     lines = ["## Stories and near-duplicates", ""]
     if e := result.get("ecbplus"):
         lines += [f"Story clustering on ECB+ topics 1-35 ({e['documents']} documents, {e['gold_stories']} gold "
-                  "stories = topic x sub-event; no dates, so no time window). Entities and places from the "
-                  "product pipeline; target B3 F1 >= 0.80 without embeddings.", "",
-                  "| method | B3 P | B3 R | B3 F1 | pair P | pair R | pair F1 | stories |",
-                  "|---|---|---|---|---|---|---|---|",
-                  _row(f"TF-IDF + entities/places (threshold {e['threshold']})", e["tfidf"]),
-                  _row("TF-IDF text only", e["text_only"])]
+                  "stories = topic x sub-event: each topic holds two different events of one kind, the "
+                  "hard negatives; no dates, so no time window). Entities and places from the product "
+                  "pipeline. Odd topics are the calibration half: the threshold and the local-strength "
+                  "rule were chosen on them alone. Even topics are held out. Each half is clustered "
+                  "on its own, its topics pooled. Target: B3 F1 >= 0.90 on unseen topics. Caveat: the earlier "
+                  "threshold (0.12) was chosen on all 35 topics, so the even half has been seen before; no "
+                  "second public story-clustering set is within reach here.", "",
+                  "| documents | method | B3 P | B3 R | B3 F1 | pair P | pair R | pair F1 | stories |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for half, label in (("calibration", "calibration (odd topics)"), ("held_out", "**held out (even topics)**")):
+            if half in e:
+                lines.append(f"| {label}, {e[half]['documents']} docs, {e[half]['gold_stories']} stories "
+                             + _row(f"TF-IDF + entities/places ({e['threshold']})", e[half]))
+        lines += [f"| all 35 topics, {e['documents']} docs "
+                  + _row(f"TF-IDF + entities/places ({e['threshold']})", e["tfidf"]),
+                  "| all 35 topics " + _row("TF-IDF text only", e["text_only"])]
         emb = e.get("embeddings", {})
         if "b3" in emb:
-            lines.append(_row(f"MiniLM embeddings + entities/places (threshold {e['embeddings_threshold']})", emb))
-        lines += ["", "B3 F1 by threshold (TF-IDF + entities/places): "
+            lines.append("| all 35 topics " + _row(f"MiniLM embeddings + entities/places (threshold {e['embeddings_threshold']})", emb))
+        lines += ["", "B3 F1 on the calibration half by threshold (TF-IDF + entities/places): "
                   + ", ".join(f"{t}: {f:.3f}" for t, f in e["sweep"].items()) + "."]
         if "b3" in emb:
             lines += ["", "B3 F1 by threshold (embeddings): "

@@ -7,6 +7,7 @@ absent).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 
@@ -24,13 +25,18 @@ def _get(result: dict, path: str) -> float:
     return float(result)
 
 
+@functools.cache
+def _evaluate(module_name: str, limit: int | None) -> dict:
+    """One run per evaluation module, shared by every score pinned on it."""
+    return importlib.import_module(f"evaluation.{module_name}").evaluate(SHARED, limit)
+
+
 @pytest.mark.parametrize("name", sorted(BASELINE["scores"]))
 def test_score_does_not_drop_below_baseline(name):
     spec = BASELINE["scores"][name]
     if not (SHARED / "eval").is_dir() or not (SHARED / "corpus").is_dir():
         pytest.skip("../shared (evaluation sets) not present")
-    module = importlib.import_module(f"evaluation.{spec['module']}")
-    result = module.evaluate(SHARED, spec.get("limit"))
+    result = _evaluate(spec["module"], spec.get("limit"))
     got = _get(result, spec["path"])
     assert got >= spec["baseline"] - TOLERANCE, (
         f"{name}: {got:.3f} is more than {TOLERANCE:.2f} below the pinned baseline {spec['baseline']:.3f}")
