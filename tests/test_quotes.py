@@ -320,3 +320,51 @@ def test_devset_fails_loudly_on_a_changed_text(tmp_path):
     with pytest.raises(StaleGold):
         load_gold(SHARED, bad)
     assert load_gold(SHARED)  # the committed gold matches today's reader
+
+
+# -- framing that the parse gets wrong ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, speaker, cue", [
+    # an apposition between the name and the cue
+    ("“We were too slow to act on the warnings,” Ilse Morrow, 61, told the Harbour Gazette on Monday.",
+     "Ilse Morrow", "told"),
+    ("In a statement, her chief of staff, Daniel Okafor, said: “The minister will not resign over this.”",
+     "Daniel Okafor", "said"),
+    ("“Not our doing, but we welcome it!” Tomas Verhoeven, the head of the Civic Forum, Tweeted on Friday.",
+     "Tomas Verhoeven", "Tweeted"),
+    # verbs of manner, and "went on"
+    ("“Get out of my office,” Senator Hale barked as aides rushed in.", "Hale", "barked"),
+    ("“This is a wonderful day for the valley!” beamed Rosa Quintero of Alder Creek.", "Rosa Quintero", "beamed"),
+    ("Mayor Lund paused, then leaned forward and boomed: “We will rebuild every bridge.”", "Lund", "boomed"),
+    ("“You know, these things happen, right?” Mayor Lund went on, as if nobody had spoken.", "Lund", "went on"),
+    # a participle after the clause whose subject speaks
+    ("Singer Mara Velde shared the news online last week, writing “It feels great to back someone I trust.”",
+     "Mara Velde", "writing"),
+    ("When the judge returned, Judge Amos Pike began by saying, “I see no need for a prison term here.”",
+     "Amos Pike", "saying"),
+])
+def test_misparsed_frames_keep_their_speaker(quotes_of, text, speaker, cue):
+    qs = direct(quotes_of(text))
+    assert len(qs) == 1
+    assert qs[0].speaker == speaker
+    assert qs[0].cue == cue
+
+
+def test_name_before_a_colon_speaks_without_a_cue(quotes_of):
+    q, = direct(quotes_of("The result did not surprise the pollster Daron Vell: “Late deciders broke for "
+                          "the challenger, as they usually do.”"))
+    assert q.speaker == "Daron Vell" and q.cue is None
+    # a colon after a common noun attributes nothing
+    q, = direct(quotes_of("The rule at the checkpoint is simple: “Nobody crosses before noon.”"))
+    assert q.speaker is None
+
+
+def test_manner_verbs_do_not_report_clauses(quotes_of):
+    """"laughed that …" is not reported speech: manner verbs frame adjacent quotation marks only."""
+    assert reported(quotes_of("The minister laughed that the budget would never pass the chamber.")) == []
+
+
+def test_markup_attribute_values_are_not_quotations():
+    text = ('Supporters replied online.  <tweet id="1234" author="@civicforum" datetime="2016-02-15">'
+            '“A fine day for the valley,” the forum wrote</tweet>. Nobody answered.')
+    assert [text[s.start:s.end] for s in find_quote_spans(text)] == ["A fine day for the valley,"]

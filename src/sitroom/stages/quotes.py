@@ -58,55 +58,41 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from spacy.tokens import Doc, Token
 
 from ..schema import Mention, Quote, Role
 from .entities import NOT_ROLES, ROLE_NOUNS
 
+def _lexicon(lang: str = "en") -> dict[str, frozenset[str]]:
+    """The cue lexicon of ``data/quote_cues.<lang>.txt``: "[section]" headers, then words."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for line in resources.files("sitroom").joinpath("data", f"quote_cues.{lang}.txt").read_text(
+            encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        elif line and current is not None:
+            current.update(line.split())
+    return {k: frozenset(v) for k, v in sections.items()}
+
+
+_LEXICON = _lexicon()
 #: Lemmas of verbs that introduce speech (and the thoughts/beliefs news attributes like speech).
-SPEECH_VERBS = frozenset("""
-say tell add warn state claim note explain insist argue stress write report announce confirm deny
-acknowledge admit believe fear predict estimate cite urge ask call vow pledge suggest reply respond
-answer declare assert maintain contend allege recall reveal disclose concede emphasise emphasize
-caution complain comment observe remark point describe testify tweet post predict promise threaten
-agree disagree conclude indicate mention acknowledge recount recount boast joke lament insist
-counter charge accuse hint signal assure reassure quip shout yell exclaim whisper mutter concur
-question wonder demand propose add continue repeat reiterate underline underscore
-""".split())
-
+SPEECH_VERBS = _LEXICON["speech_verbs"]
 #: Verbs that are only cues with a clausal complement (too generic as direct-quote cues alone).
-CLAUSE_ONLY = frozenset({"believe", "fear", "estimate", "predict", "call", "continue", "agree",
-                         "suggest", "indicate", "question", "wonder", "describe", "point", "conclude",
-                         "charge", "signal", "cite", "post", "disagree", "concur", "accuse"})
-
+CLAUSE_ONLY = _LEXICON["clause_only"]
 #: Extra lemmas accepted as reported-speech cues when they take a clausal complement.
-CLAUSE_VERBS = frozenset({"think", "know", "learn", "show", "find", "feel", "expect", "hope",
-                          "worry", "doubt", "guess", "recognise", "recognize", "understand"})
-
-#: Verbs that attribute words they govern as a partial quote ("condemned the test as “a grave
-#: threat”", "called Trump a “bully”", "chanted “What curfew?”").
-GOVERNING_VERBS = SPEECH_VERBS | frozenset("""
-condemn brand dub label praise criticise criticize attack blast slam decry hail mock chant sing read
-scold rate deride denounce welcome lambast laud term characterise characterize quote tout vow
-""".split())
-
-#: Nouns naming a medium one talks to.
-MEDIUM_NOUNS = frozenset("""
-newspaper paper daily weekly magazine broadcaster channel network television tv radio station agency
-outlet website site programme program show podcast tabloid journal broadsheet newsletter wire
-service news-agency
-""".split())
-
-#: Nouns naming a document a statement appears in.
-DOC_NOUNS = frozenset("""
-study report article op-ed oped column editorial letter book memo memoir survey analysis essay blog
-paper post tweet assessment dossier document white-paper review
-""".split())
-
-#: Nouns after "in an ..." that introduce the addressee: "in an interview with X".
-ADDRESS_NOUNS = frozenset({"interview", "interviews", "conversation", "comments", "remarks",
-                           "statement", "briefing", "call", "exchange", "email", "e-mail", "message"})
+CLAUSE_VERBS = _LEXICON["clause_verbs"]
+#: Verbs of manner that frame an adjacent direct quote only ("…," Trump barked).
+MANNER_VERBS = _LEXICON["manner_verbs"]
+#: Verbs that attribute words they govern as a partial quote ("called Trump a “bully”").
+GOVERNING_VERBS = SPEECH_VERBS | _LEXICON["governing_verbs"]
+MEDIUM_NOUNS = _LEXICON["medium_nouns"]
+DOC_NOUNS = _LEXICON["doc_nouns"]
+ADDRESS_NOUNS = _LEXICON["address_nouns"]
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 PLURAL_PRONOUNS = frozenset({"they", "them"})
@@ -119,6 +105,7 @@ august september october november december jan feb mar apr jun jul aug sep sept 
 """.split())
 
 _MARKS = re.compile("[\"“”„‟‘’‚‛'«»‹›]")
+_ATTRIBUTE = re.compile(r'[\w:-]+="[^"\n<>]*"')
 _PARA_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _DOUBLE = set("\"“”„‟«»")
 _SINGLE = set("‘’‚‛'‹›")
@@ -178,7 +165,10 @@ def _double_spans(text: str, paras: list[tuple[int, int]]) -> list[_Span]:
     pending: _Span | None = None  # a quote left open at the end of the previous paragraph
     pending_style = ""
     for pa, pb in paras:
-        marks = [m.start() for m in _MARKS.finditer(text, pa, pb) if text[m.start()] in _DOUBLE]
+        # the straight marks of a markup attribute (<tweet author="@x">) are not quotation marks
+        attr = {i for m in _ATTRIBUTE.finditer(text, pa, pb) for i in (m.end() - 1, m.start() + m.group().index('"'))}
+        marks = [m.start() for m in _MARKS.finditer(text, pa, pb) if text[m.start()] in _DOUBLE
+                 and m.start() not in attr]
         open_at: int | None = None
         style = ""
         first_mark = True
@@ -434,6 +424,38 @@ def _is_cue(tok: Token, with_clause: bool = False) -> bool:
     return with_clause and lemma in CLAUSE_VERBS
 
 
+def _past_forms(lemmas: frozenset[str]) -> frozenset[str]:
+    """Past-tense forms of cue lemmas ("stated", "tweeted", "said"), to catch a cue the tagger
+    took for a name or noun ("Stated Stone: “…”").  Past forms only: "report", "claims" and
+    "notes" are nouns as often as verbs."""
+    forms = {"said", "told", "wrote", "spoke", "declared"}
+    for w in lemmas:
+        if w.endswith("e"):
+            forms.add(w + "d")
+        elif w.endswith("y") and w[-2:-1] not in "aeiou":
+            forms.add(w[:-1] + "ied")
+        else:
+            forms.add(w + "ed")
+    return frozenset(forms)
+
+
+_DIRECT_PAST = _past_forms((SPEECH_VERBS - CLAUSE_ONLY) | MANNER_VERBS)
+
+
+def _frames(tok: Token) -> bool:
+    """A cue that may frame a direct quotation next to it: a speech verb, a verb of manner
+    ("barked", "beamed"), "went on", or a past speech form the tagger misread."""
+    if _is_cue(tok):
+        return True
+    if tok.pos_ == "VERB":
+        lemma = tok.lemma_.lower()
+        if lemma in MANNER_VERBS:
+            return True
+        if lemma == "go" and any(c.dep_ == "prt" and c.lower_ == "on" for c in tok.children):
+            return True
+    return tok.pos_ in ("PROPN", "NOUN", "ADJ") and tok.lower_ in _DIRECT_PAST
+
+
 def _cue_span(tok: Token) -> tuple[int, int]:
     if tok.lower_ == "according":
         to = tok.nbor(1)
@@ -462,14 +484,25 @@ def _subject(cue: Token, ctx: _Context) -> Token | None:
             if s.lower_ in RELATIVE_PRONOUNS and h.dep_ == "relcl":
                 return h.head
             return s
-        if h.dep_ == "relcl":
-            return h.head
-        if h.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "acl") and h.head is not h:
+        if h.dep_ == "relcl" or h.dep_ == "acl" and h.tag_ in ("VBD", "VBZ", "VBP") \
+                and h.head.pos_ in ("PROPN", "NOUN"):
+            return h.head  # "…,” Murphy, the head of X, Tweeted": a finite "acl" is a misparse
+        if h.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "acl") and h.head is not h \
+                or h.dep_ == "dep" and h.pos_ == "VERB" and h.head.pos_ == "VERB" \
+                or h.dep_ == "prep" and h.pos_ == "ADP" and h.head is not h:  # "began by saying"
             if h.dep_ == "ccomp" and h.head.lemma_.lower() not in ("go", "continue", "have"):
                 break
             h = h.head
             continue
         break
+    if cue.tag_ == "VBG" and cue.i > 0 and cue.doc[cue.i - 1].text == ",":
+        # "X shared the news on Friday, writing “…”": the participle's subject is the clause's
+        for k in range(cue.i - 2, max(ctx.sent_start[cue.i], cue.i - WINDOW) - 1, -1):
+            t = cue.doc[k]
+            if t.pos_ in ("VERB", "AUX") and not ctx.in_quote[k]:
+                subs = [c for c in t.children if c.dep_ == "nsubj" and not ctx.in_quote[c.i]]
+                if subs:
+                    return subs[0]
     return _adjacent_subject(cue, ctx)
 
 
@@ -488,13 +521,35 @@ def _adjacent_subject(cue: Token, ctx: _Context) -> Token | None:
                 return t
         return nouns[-1]
 
-    i = cue.i - 1
-    while i >= 0 and cue.i - i <= 8 and not ctx.in_quote[i] and not doc[i].is_punct \
-            and doc[i].pos_ not in ("VERB", "AUX", "SPACE"):
-        i -= 1
+    def back(end: int) -> int:
+        i = end - 1
+        while i >= 0 and end - i <= 8 and not ctx.in_quote[i] and not doc[i].is_punct \
+                and doc[i].pos_ not in ("VERB", "AUX", "SPACE"):
+            i -= 1
+        return i
+
+    i = back(cue.i)
     got = root_of(i + 1, cue.i) if i + 1 < cue.i else None
     if got is not None:
         return got
+    if i >= 1 and i == cue.i - 1 and doc[i].text == ",":
+        # "…,” Ramos, 58, told AFP" / "her senior adviser, Jake Sullivan, said:": step over one
+        # comma-delimited apposition; the name is the phrase before it, or the apposition itself
+        # when the phrase before is a role ("her senior adviser") rather than a name
+        k = i - 1
+        while k >= 1 and i - k <= 15 and doc[k].text not in (",", ".", "!", "?", ";") \
+                and not (doc[k].text in ("”", '"', "’") and doc[k - 1].text in (",", ".", "!", "?")):
+            k -= 1  # never back past the end of the quotation itself (“…,” X, …, said)
+        if k >= 1 and doc[k].text == ",":
+            inner = root_of(k + 1, i)
+            j = back(k)
+            outer = root_of(j + 1, k) if j + 1 < k else None
+            if outer is not None and outer.pos_ == "PROPN":
+                return outer
+            if inner is not None and inner.pos_ == "PROPN":
+                return inner
+            if outer is not None:
+                return outer
     if cue.lemma_.lower() == "tell":
         return None
     j = cue.i + 1
@@ -787,6 +842,13 @@ def _attribution(cue: Token, ctx: _Context, content: tuple[int, int] | None) -> 
         return None
     speaker = _resolve(subj, ctx)
     cs, ce = _cue_span(cue)
+    if speaker.start is not None and speaker.start <= cs < speaker.end:
+        # a cue the tagger read as part of the name ("Stated Stone: “…”"): the name is what follows
+        rest = ctx.text[ce:speaker.end]
+        a = ce + len(rest) - len(rest.lstrip())
+        if a >= speaker.end:
+            return None
+        speaker = _Speaker(ctx.text[a:speaker.end], None, a, speaker.end, speaker.label)
     return _Attribution(speaker, cue, cs, ce, ctx.text[cs:ce], _outlet(cue, ctx, content))
 
 
@@ -837,6 +899,36 @@ def _dash_speaker(ctx: _Context, span: _Span) -> _Attribution | None:
     return _Attribution(sp, tok, j - 1, j - 1, "", None)
 
 
+def _colon_speaker(ctx: _Context, span: _Span) -> _Attribution | None:
+    """A name right before a colon that opens the quote, with no cue verb: a transcript line
+    ("RAMOS: “…”"), a headline ("Trump: ‘I’m …’") or "… surprise pollster Daron Shaw: “…”".
+    Only a person's name, a name after a role noun ("pollster X"), or a capitalised name
+    starting its paragraph."""
+    text = ctx.text
+    k = span.open_at
+    while k > 0 and text[k - 1] in " \u00a0\t":
+        k -= 1
+    if k == 0 or text[k - 1] != ":":
+        return None
+    k -= 1
+    m = ctx.mention_at(k - 1) if k > 0 else None
+    para_start = ctx.paras[ctx.para_of[ctx.token_at(k)]][0]
+    first = ctx.token_at(m.start) if m is not None else 0
+    after_role = m is not None and first > 0 and (_is_role_word(ctx.doc[first - 1]) or (
+        ctx.doc[first - 1].pos_ == "NOUN" and ctx.doc[first - 1].text.islower()))
+    if m is not None and m.end == k and (m.label == "PERSON" or m.start == para_start or after_role):
+        sp = _Speaker(ctx.name_of(m), m.entity_id or None, m.start, m.end, m.label)
+    else:
+        line = text[para_start:k]
+        mm = re.fullmatch(r"\s*((?:[A-Z][\w.'’-]*\s?){1,3})", line)
+        if not mm:
+            return None
+        a, b = para_start + mm.start(1), para_start + mm.start(1) + len(mm.group(1).rstrip())
+        sp = _Speaker(text[a:b], None, a, b)
+    tok = ctx.doc[ctx.token_at(k)]
+    return _Attribution(sp, tok, k, k, "", None)
+
+
 def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
     """The cue of a direct quote: a speech verb that governs it; else one after it in the same
     sentence; else one before it (in the sentence, or ending the previous paragraph with a
@@ -864,7 +956,7 @@ def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
             break
         if t.text in (".", "!", "?") or t.text == ";":
             break
-        if _is_cue(t):
+        if _frames(t):
             after = t
             break
         i += 1
@@ -881,7 +973,7 @@ def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
         t = doc[i]
         steps += 1
         if not ctx.in_quote[t.i]:
-            if _is_cue(t):
+            if _frames(t):
                 before = t
                 break
             if t.text in (".", "!", "?") and i < first - 1:
@@ -897,7 +989,7 @@ def _frame_cue(ctx: _Context, span: _Span) -> Token | None:
             if k >= 0 and doc[k].text == ":":
                 i, steps = k - 1, 0
                 while i >= 0 and steps < WINDOW and not ctx.in_quote[i] and doc[i].text not in (".", "!", "?"):
-                    if _is_cue(doc[i]):
+                    if _frames(doc[i]):
                         return doc[i]
                     i -= 1
                     steps += 1
@@ -928,7 +1020,7 @@ def find_quotes(doc: Doc, mentions: list[Mention], roles: list[Role],
         cue = _frame_cue(ctx, span)
         att = _attribution(cue, ctx, (span.start, span.end)) if cue is not None else None
         if att is None:
-            att = _dash_speaker(ctx, span)
+            att = _dash_speaker(ctx, span) or _colon_speaker(ctx, span)
         if att is None and prev is not None:
             att = _inherit(ctx, prev, span)
         attributed.append((span, att))
@@ -969,17 +1061,22 @@ def _is_partial(ctx: _Context, span: _Span) -> bool:
     """A quoted phrase inside the writer's own sentence, not a quotation of whole words spoken:
     the opening mark follows a word with no punctuation between ("found him to be “very
     charming”", "said the South has “treated me so well.”") and the phrase starts lower-case or
-    is short.  A speech verb right before the mark ("he said “We …”") still opens a quotation."""
+    is short.  A speech verb right before the mark ("he said “We …”") still opens a quotation
+    when it starts upper-case."""
     text = ctx.text
     k = span.open_at
     while k > 0 and text[k - 1] in " \t":
         k -= 1
     if k == 0 or not text[k - 1].isalnum():
         return False  # start of a paragraph, or after ":", ",", a dash, a bracket
-    i = ctx.token_at(span.open_at)
-    if i > 0 and _is_cue(ctx.doc[i - 1]):
-        return False
     inner = text[span.start:span.end].lstrip(" '‘\"“…")
+    i = ctx.token_at(span.open_at)
+    if i > 0 and _frames(ctx.doc[i - 1]):
+        # "he said “We …”", "she said “yes” and …"; but "said ‘hundreds’ of families had …", where
+        # the writer's clause runs on through the quoted word, stays partial
+        after = re.match(r"\s*([a-z]+)", text[span.close_at + 1:span.close_at + 20]) if span.closed else None
+        if not (inner[:1].islower() and after and after.group(1) not in ("and", "or", "but", "then")):
+            return False
     return inner[:1].islower() or len(inner.split()) <= PARTIAL_MAX_WORDS
 
 
