@@ -199,7 +199,8 @@ EXTRA_DEMONYMS = {
 EXTRA_COUNTRY_NAMES = {
     "US": ["U.S.", "U.S.A.", "USA", "US", "America", "United States of America", "the States"],
     "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom"],
-    "RU": ["Russian Federation"], "KR": ["South Korea", "Republic of Korea"], "KP": ["North Korea"],
+    "RU": ["Russian Federation", "Soviet Union", "USSR", "U.S.S.R."], "KR": ["South Korea", "Republic of Korea"],
+    "KP": ["North Korea", "DPRK", "D.P.R.K.", "Democratic People's Republic of Korea"],
     "IR": ["Iran", "Persia"], "SY": ["Syria"], "CD": ["DR Congo", "DRC", "Democratic Republic of Congo",
                                                        "Congo-Kinshasa"],
     "CG": ["Congo-Brazzaville", "Republic of Congo"], "CI": ["Ivory Coast"], "CZ": ["Czech Republic", "Czechia"],

@@ -96,7 +96,7 @@ ABBREVIATIONS = {
 _AMBIGUOUS_ABBR = {"Del.", "Ga.", "Ill.", "Ind.", "La.", "Man.", "Mass.", "Miss.", "Mo.", "Mont.", "Pa.", "Va.",
                    "Wash.", "Ore.", "Md.", "Kan.", "Neb.", "Ala.", "Tex.", "Vt.", "Que.", "Ont.", "Nev.", "Wis."}
 _ABBR_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
-                      + r")(?=[\s,;:)\"'’]|$)")
+                      + r")(?=[\s,;:)\"'’]|--|$)")
 #: The same abbreviations without the dot, and USPS codes, only right after "Place, " and before
 #: punctuation ("EDMONTON, Ky (WBKO)", "LOUISVILLE, KY--").
 _BARE_ABBR = {a.replace(".", "").replace(" ", ""): n for a, n in ABBREVIATIONS.items() if len(a.replace(".", "")) > 1}
@@ -144,10 +144,13 @@ monday tuesday wednesday thursday friday saturday sunday god christmas easter
 reading nice bath mobile university college school hospital church street road avenue park
 """.split())
 
+_CALENDAR = set("""january february march april may june july august september october
+november december monday tuesday wednesday thursday friday saturday sunday christmas easter""".split())
+
 _PLACE_LABELS = ("GPE", "LOC", "FAC", "NORP")
 #: "in Vilvoorde", "from Reading": a capitalised name (up to three words, mid-sentence) after a
 #: locative preposition.
-_AFTER_PREPOSITION = re.compile(r"(?<![\w-])(?:in|from|near|outside|around)\s+"
+_AFTER_PREPOSITION = re.compile(r"(?<![\w-])(?:[Ii]n|[Ff]rom|[Nn]ear|[Oo]utside|[Aa]round|(?<=,\s)of)\s+"
                                 r"([A-Z][a-z\u00c0-\u024f'’-]+(?:[ \t][A-Z][a-z\u00c0-\u024f'’-]+){0,2})")
 _MAX_MENTIONS = 5000  # a hard cap per document; more than that is a gazetteer dump, not an article
 _MAX_NGRAM = 4
@@ -348,6 +351,7 @@ class _Finder:
         self.capitalised()
         self.before_containers()
         self.after_prepositions()
+        self.again()
         self.mentions.sort(key=lambda m: m.start)
         self.demonyms.sort(key=lambda d: d.start)
         return self.mentions, self.demonyms
@@ -456,7 +460,8 @@ class _Finder:
                 cands = self.candidates(surface)
                 is_person = ent.label_ == "PERSON" \
                     and (len(surface.split()) > 1 or surface.lower() in self.person_words) \
-                    and not any(k == 0 and e.feature in ("country", "region") for e, k in cands)  # "Burkina Faso"
+                    and not any(k == 0 and _feature_key(e) in ("country", "region", "admin1")  # "Burkina Faso",
+                                for e, k in cands)  # "Tamil Nadu": persons to NER
                 if not is_person and _strong(cands, 100_000, surface=surface):
                     self.add(a, b, "mislabel", ent, cands)
                     continue
@@ -555,7 +560,7 @@ class _Finder:
         country>" is a place when the gazetteer has one by that name inside it, however small."""
         doc, text = self.doc, self.text
         by_end = {t.idx + len(t): t.i for t in self.toks}
-        person = {k for ent in self.ents if ent.label_ == "PERSON" for k in range(ent.start, ent.end)}
+        person = {k: ent for ent in self.ents if ent.label_ == "PERSON" for k in range(ent.start, ent.end)}
         for m in list(self.mentions):
             if self.full():
                 break
@@ -569,8 +574,12 @@ class _Finder:
                 continue
             for n in (3, 2, 1):
                 first = last - n + 1
-                if first < 0 or any(k in person or not (doc[k].text[:1].isupper() or doc[k].text in ("-", "'"))
+                if first < 0 or any(not (doc[k].text[:1].isupper() or doc[k].text in ("-", "'"))
                                     for k in range(first, last + 1)):
+                    continue
+                # a person's name only when NER's PERSON is exactly this name ("Klamath Falls, Oregon")
+                whole_person = first in person and person[first].start == first and person[first].end == last + 1
+                if any(k in person for k in range(first, last + 1)) and not whole_person:
                     continue
                 a = doc[first].idx
                 if not self.free(a, end) or not doc[first].text[:1].isupper():
@@ -601,7 +610,7 @@ class _Finder:
             for n in range(len(words), 0, -1):
                 b = a + len(" ".join(words[:n]))
                 b = _clean(self.text, a, b)[1]
-                if b <= a or not self.free(a, b) or a in multi_person:
+                if b <= a or not self.free(a, b) or a in multi_person or words[0].lower() in _CALENDAR:
                     continue
                 cands = [(e, k) for e, k in self.candidates(self.text[a:b], fuzzy=False)
                          if k <= 1 and e.country_code in countries and e.feature in ("city", "admin")
@@ -609,6 +618,29 @@ class _Finder:
                 if cands:
                     self.add(a, b, "after-preposition", None, cands)
                     break
+
+    def again(self) -> None:
+        """One sense per discourse: a name the document already uses for a place is that place
+        wherever else it stands ("State of Tamil Nadu" ... "Tamil Nadu said"), unless it is part of
+        a longer person's name there or a word of some person's name ("Jordan" of "Michael Jordan")."""
+        seen: dict[str, _Mention] = {}
+        for m in self.mentions:
+            if m.text[:1].isupper() and len(m.text) > 2 and m.text.lower() not in self.person_words \
+                    and m.text.lower() not in _COMMON:
+                seen.setdefault(m.text, m)
+        if not seen:
+            return
+        person = [(ent.start_char, ent.end_char) for ent in self.ents if ent.label_ == "PERSON"]
+        pattern = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(t) for t in sorted(seen, key=len, reverse=True))
+                             + r")(?![\w-])")
+        for hit in pattern.finditer(self.text):
+            a, b = hit.span()
+            if self.full():
+                break
+            if not self.free(a, b) or any(pa <= a and b <= pb and (pa, pb) != (a, b) for pa, pb in person):
+                continue
+            first = seen[hit.group(1)]
+            self.add(a, b, "again", self.doc.char_span(a, b), first.cands)
 
 
 def _link_containers(mentions: list[_Mention], text: str) -> None:
